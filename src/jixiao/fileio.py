@@ -1,0 +1,48 @@
+"""Safe file output: outputs are written atomically, user files are never modified in place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; it replaces ``target`` only if the block succeeds."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+
+
+def atomic_write_bytes(target: str | os.PathLike[str], data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
+    atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def refuse_overwrite_of_input(output: Path, inputs: list[Path]) -> None:
+    """Raise if an output path would overwrite one of the user's input files."""
+    out = output.resolve()
+    for p in inputs:
+        if p.exists() and p.resolve() == out:
+            raise click_error(f"输出文件不能覆盖输入文件 (refusing to overwrite the input): {p}")
+
+
+def click_error(message: str) -> Exception:
+    import click
+
+    return click.UsageError(message)

@@ -1,0 +1,161 @@
+"""Native formula text: each JX_ function as plain Excel functions (IF/MIN/ROUND/SUMPRODUCT…).
+
+Each generator takes Excel expressions (cell references such as ``"D7"``, or parameter names
+for a LAMBDA body) and a rule pack, whose numbers are baked into the text. The result works in
+Excel 2010+, WPS and LibreOffice with no add-in.
+
+Native formulas work on typed cells: 指标值/实际值/分值 must be numbers (a percentage is a
+number formatted as %); 指标性质 is a symbol or word such as ≥, ≤, ＝, 定性. Text where a number
+belongs gives an Excel error value, never a guessed number (the JX_ functions parse such text;
+plain formulas cannot do it reliably in every spreadsheet).
+"""
+
+from __future__ import annotations
+
+from .core.parsing import _NATURE_WORDS, Nature
+from .rulepacks import RulePack
+
+# Expressions that evaluate to an Excel error value in Excel, LibreOffice and `formulas`.
+ERR_VALUE = '("x"*1)'
+ERR_NUM = "SQRT(-1)"
+ERR_NA = "NA()"
+ERR_DIV0 = "(1/0)"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _any_equal(expr: str, words: list[str]) -> str:
+    return "OR(" + ",".join(f"{expr}={_q(w)}" for w in words) + ")"
+
+
+def _nature_words(nature: Nature) -> list[str]:
+    words = {w for w, n in _NATURE_WORDS.items() if n is nature}
+    if nature is Nature.EQUAL:
+        words |= {"＝"}
+    if nature is Nature.POSITIVE:
+        words |= {"＞＝"}
+    if nature is Nature.REVERSE:
+        words |= {"＜＝"}
+    return sorted(words, key=lambda w: (len(w), w))
+
+
+def _tier_words(pack: RulePack, index: int) -> list[str]:
+    tier = pack.tiers[index]
+    return [tier.name, *tier.synonyms]
+
+
+def _tier_fraction(pack: RulePack, index: int) -> float:
+    tier = pack.tiers[index]
+    return {"upper": tier.high, "lower": tier.low, "middle": (tier.low + tier.high) / 2}[pack.tier_score]
+
+
+def _num(x: float) -> str:
+    return repr(float(x)).removesuffix(".0") if float(x).is_integer() else repr(float(x))
+
+
+def qualitative_fraction(target: str, actual: str, pack: RulePack) -> str:
+    """Fraction of 分值 a 定性 actual earns: tier text → the pack's point in the band; number → itself."""
+    a = f"TRIM({actual})"
+    tiers = (
+        f"IF(OR({a}=TRIM({target}),{_any_equal(a, _tier_words(pack, 0))}),{_num(_tier_fraction(pack, 0))},"
+        f"IF({_any_equal(a, _tier_words(pack, 1))},{_num(_tier_fraction(pack, 1))},"
+        f"IF({_any_equal(a, _tier_words(pack, 2))},{_num(_tier_fraction(pack, 2))},{ERR_VALUE})))"
+    )
+    degree = f"IF({actual}<0,{ERR_NUM},IF({actual}>1,{ERR_VALUE},{actual}))"
+    return f"IF({actual}=\"\",{ERR_NA},IF(ISNUMBER({actual}),{degree},{tiers}))"
+
+
+def score(nature: str, target: str, actual: str, weight: str, pack: RulePack) -> str:
+    n = f"TRIM({nature})"
+    t, w = target, weight
+    a = f"MAX({actual},0)"
+    positive = f"IF({a}>={t},{w},{w}*{a}/{t})"
+    if pack.reverse_method == "linear":
+        reverse_short = f"{w}*MAX(0,1-({a}-{t})/{t})"
+    else:
+        reverse_short = f"{w}*{t}/{a}"
+    reverse = f"IF({a}<={t},{w},IF({t}=0,0,{reverse_short}))"
+    equal = f"IF({t}=0,IF({a}<=0,{w},0),{positive})"
+    is_pos = _any_equal(n, ["", *_nature_words(Nature.POSITIVE)])
+    is_rev = _any_equal(n, _nature_words(Nature.REVERSE))
+    is_eq = _any_equal(n, _nature_words(Nature.EQUAL))
+    is_qual = _any_equal(n, _nature_words(Nature.QUALITATIVE))
+    quantitative = (
+        f"IF(OR({target}=\"\",{actual}=\"\"),{ERR_NA},"
+        f"IF(OR(NOT(ISNUMBER({t})),NOT(ISNUMBER({actual}))),{ERR_VALUE},"
+        f"IF({t}<0,{ERR_NUM},"
+        f"ROUND(IF({is_pos},{positive},IF({is_rev},{reverse},{equal})),2))))"
+    )
+    return (
+        f"IF({weight}=\"\",{ERR_NA},IF(NOT(ISNUMBER({w})),{ERR_VALUE},IF({w}<0,{ERR_NUM},"
+        f"IF({is_qual},ROUND({w}*{qualitative_fraction(target, actual, pack)},2),"
+        f"IF(OR({is_pos},{is_rev},{is_eq}),{quantitative},{ERR_VALUE})))))"
+    )
+
+
+def rate(budget: str, spent: str, pack: RulePack) -> str:
+    return (
+        f"IF(OR({budget}=\"\",{budget}=0),{ERR_DIV0},IF({spent}=\"\",{ERR_NA},"
+        f"IF(OR({budget}<0,{spent}<0),{ERR_NUM},{spent}/{budget})))"
+    )
+
+
+def rate_score(budget: str, spent: str, weight: str, pack: RulePack) -> str:
+    return f"ROUND(MIN({rate(budget, spent, pack)},1)*{weight},2)"
+
+
+def grade(total: str, pack: RulePack) -> str:
+    t = f"ROUND({total},2)"
+    expr = _q(pack.grades[-1].grade)
+    for band in reversed(pack.grades[:-1]):
+        expr = f"IF({t}>={_num(band.min)},{_q(band.grade)},{expr})"
+    return expr
+
+
+def rate_cap(rate_expr: str, pack: RulePack) -> str:
+    expr = "9.99E+307"
+    for cap in sorted(pack.caps, key=lambda c: c.below, reverse=True):
+        expr = f"IF({rate_expr}<{_num(cap.below)},{_num(cap.max_total)},{expr})"
+    return expr
+
+
+def total(scores: str, deduction: str, rate_expr: str, pack: RulePack) -> str:
+    base = f"SUMPRODUCT(ROUND({scores},2))"
+    if deduction:
+        base = f"{base}-IF({deduction}=\"\",0,{deduction})"
+    expr = f"ROUND(MAX(0,{base}),2)"
+    if pack.caps and rate_expr:
+        expr = f"IF({rate_expr}=\"\",{expr},MIN({expr},{rate_cap(rate_expr, pack)}))"
+    return expr
+
+
+WEIGHT_TOL = "IF(ABS({e})>1.5,0.005,0.00005)"  # twin of core.scoring.weight_tolerance
+
+
+def weight_status(weights: str, expected: str, pack: RulePack) -> str:
+    s = f"ROUND(SUMPRODUCT({weights}*1),4)"
+    tol = WEIGHT_TOL.format(e=expected)
+    return (
+        f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{s}&\"，符合要求\","
+        f"\"权重合计 \"&{s}&\"，应为 \"&{expected})"
+    )
+
+
+def qual_check(actual: str, score_expr: str, weight: str, target: str, pack: RulePack) -> str:
+    """TRUE when a typed 定性 score lies within the band of the tier its actual value names."""
+    a = f"TRIM({actual})"
+    target = target or '""'
+    tol = _num(pack.tolerance)
+
+    def band(i: int) -> str:
+        tier = pack.tiers[i]
+        return (f"AND({score_expr}>=ROUND({_num(tier.low)}*{weight},2)-{tol},"
+                f"{score_expr}<=ROUND({_num(tier.high)}*{weight},2)+{tol})")
+
+    return (
+        f"IF(OR({a}=TRIM({target}),{_any_equal(a, _tier_words(pack, 0))}),{band(0)},"
+        f"IF({_any_equal(a, _tier_words(pack, 1))},{band(1)},"
+        f"IF({_any_equal(a, _tier_words(pack, 2))},{band(2)},{ERR_VALUE})))"
+    )
