@@ -1,6 +1,13 @@
 """The pure scoring core: parsing of typed values and the 绩效 scoring rules. No Excel here."""
 
-from .parsing import Nature, infer_nature, normalize_text, parse_nature, parse_number, parse_quantity
+from .parsing import (
+    Nature,
+    infer_nature,
+    normalize_text,
+    parse_nature,
+    parse_number,
+    parse_quantity,
+)
 from .scoring import (
     execution_rate,
     grade,

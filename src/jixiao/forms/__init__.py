@@ -23,7 +23,7 @@ FORM_TITLES = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load_form(form_id: str) -> dict[str, Any]:
     """The raw spec of a form (a mapping, as written in ``<form_id>.yaml``)."""
     if form_id not in FORM_IDS:
@@ -31,7 +31,7 @@ def load_form(form_id: str) -> dict[str, Any]:
     return yaml.safe_load((SPEC_DIR / f"{form_id}.yaml").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def labels() -> dict[str, dict[str, list[str]]]:
     return yaml.safe_load((SPEC_DIR / "labels.yaml").read_text(encoding="utf-8"))
 

@@ -1,0 +1,1 @@
+"""Adapters that put the JX_ registry into spreadsheet hosts."""

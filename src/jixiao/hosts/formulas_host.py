@@ -1,0 +1,135 @@
+"""The `formulas` host: computes workbooks containing JX_ formulas without Excel.
+
+``register()`` adds every registry function to the ``formulas`` engine (also under the
+``_xludf.`` prefix Excel writes for functions it does not know). ``recalculate(path)`` returns
+the computed value of every cell; ``recalc_file(src, dst)`` writes a copy that keeps the
+formulas and carries the computed values as cached values.
+
+One deliberate deviation from stock ``formulas``: its ROUND rounds the binary product
+(ROUND(0.285, 2) → 0.28) where Excel and LibreOffice give 0.29. ``register()`` installs an
+Excel-faithful ROUND (the core's ``round_half_up``) so headless results match Excel's.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..core.scoring import round_half_up
+from ..errors import ExcelError
+from ..functions import REGISTRY, JXFunction
+
+PREFIXES = ("", "_XLUDF.", "_XLFN._XLUDF.")
+
+
+def _to_python(value: Any) -> Any:
+    """One `formulas` cell value → a plain Python value (errors → ExcelError, empty → None)."""
+    import schedula as sh
+    from formulas.tokens.operand import XlError
+
+    if isinstance(value, np.ndarray):
+        value = value.item() if value.size == 1 else value.tolist()
+    if value is sh.EMPTY:
+        return None
+    if isinstance(value, XlError):
+        return ExcelError(str(value))
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _to_range(value: Any) -> list[list[Any]]:
+    arr = np.asarray(value, dtype=object)
+    if arr.ndim == 0:
+        arr = arr.reshape(1, 1)
+    elif arr.ndim == 1:
+        arr = arr.reshape(1, -1)
+    return [[_to_python(v) for v in row] for row in arr]
+
+
+def _from_python(value: Any) -> Any:
+    from formulas.tokens.operand import Error
+
+    if isinstance(value, ExcelError):
+        return Error.errors[str(value)]
+    return value
+
+
+def _adapter(spec: JXFunction) -> Any:
+    from formulas.functions import wrap_func
+
+    def call(*args: Any) -> Any:
+        values = []
+        for arg_spec, value in zip(spec.args, args, strict=False):
+            values.append(_to_range(value) if arg_spec.is_range else _to_python(value))
+        result = spec.func(*values)
+        return np.asarray([[_from_python(result)]], dtype=object)
+
+    call.__name__ = spec.name
+    return wrap_func(call)
+
+
+def _excel_round(x: float, digits: float) -> float:
+    return round_half_up(x, int(digits))
+
+
+@functools.lru_cache(maxsize=1)
+def register() -> dict[str, Any]:
+    """Add the JX_ functions (and the Excel-faithful ROUND) to `formulas`; idempotent."""
+    import formulas
+    from formulas.functions import wrap_ufunc
+
+    functions = formulas.get_functions()
+    for spec in REGISTRY.values():
+        adapter = _adapter(spec)
+        for prefix in PREFIXES:
+            functions[prefix + spec.name] = adapter
+    functions["ROUND"] = wrap_ufunc(_excel_round)
+    return functions
+
+
+_SOLUTION_KEY = re.compile(r"^'?\[(?P<book>[^\]]+)\](?P<sheet>.+?)'?!(?P<cell>[A-Z]+[0-9]+)$")
+
+
+def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
+    """Compute a workbook headlessly: {(sheet name, "A1"): value} for every single cell.
+
+    Sheet names come back as the workbook spells them (``formulas`` upper-cases them).
+    Error values come back as :class:`~jixiao.errors.ExcelError`.
+    """
+    import formulas
+    from openpyxl import load_workbook
+
+    register()
+    path = Path(path)
+    names = load_workbook(path, read_only=True).sheetnames
+    by_upper = {n.upper(): n for n in names}
+    model = formulas.ExcelModel().loads(str(path)).finish()
+    solution = model.calculate()
+    values: dict[tuple[str, str], Any] = {}
+    for key, ranges in solution.items():
+        match = _SOLUTION_KEY.match(key.replace("''", "'"))
+        if not match:
+            continue  # ranges such as A1:B3 and defined names
+        sheet = by_upper.get(match["sheet"].upper(), match["sheet"])
+        values[(sheet, match["cell"])] = _to_python(getattr(ranges, "value", ranges))
+    return values
+
+
+def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
+    """Recalculate ``src`` and write a copy to ``dst`` whose formula cells carry the results."""
+    from ..fileio import atomic_path
+    from ..xlsxcache import write_cached_values
+
+    src, dst = Path(src), Path(dst)
+    if dst.exists() and dst.resolve() == src.resolve():
+        raise ValueError(f"输出文件不能覆盖输入文件 (refusing to overwrite the input): {src}")
+    values = recalculate(src)
+    with atomic_path(dst) as tmp:
+        write_cached_values(src, tmp, values)
+    return values
