@@ -122,7 +122,8 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise RulePackError(f"{path}: extends: 应为规则包名称 (must be a pack name)")
-    base_path = _find(parent) if not Path(parent).is_absolute() else Path(parent)
+    sibling = path.parent / f"{parent}.yaml"  # a pack folder may extend its own packs
+    base_path = sibling.resolve() if sibling.is_file() else _find(parent)
     return _merge(_read(base_path, (*chain, path)), data)
 
 
