@@ -1,0 +1,380 @@
+"""Find the three forms in any sheet by their header labels, whatever the layout around them.
+
+The reader does not know our templates' coordinates: it looks for a row holding 一级指标 and
+三级指标 (or 二级指标) next to 分值/得分/指标值/实际值 labels (any synonym in labels.yaml,
+tolerant of line breaks, spaces and full-width forms), borrows labels from the rows just above
+and below (two-row and merged headers), then reads downwards until 总分/合计 or the next table.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from .. import security
+from ..core.parsing import is_blank, normalize_text
+from ..forms import labels, match_label
+from .model import Cell, Form, FundsRow, Group, Indicator, Workbook, a1
+
+Grid = list[list[Any]]
+
+_POINTS_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
+_TITLES = (
+    ("专项预算项目绩效目标完成情况自评表", "fubiao2"),
+    ("专项预算绩效自评打分表", "fubiao1"),
+    ("项目支出绩效自评表", "xiangmu"),
+)
+_VALUE_KEYS = ("target", "actual", "points", "score")
+
+
+@functools.lru_cache(maxsize=8192)
+def _label(text: str, group: str) -> tuple[str, int] | None:
+    """(canonical key, priority) for a header text; priority 0 is the key's first label."""
+    key = match_label(text, group)
+    if key is None:
+        return None
+    norm = normalize_text(text).replace("(", "").replace(")", "").replace("%", "")
+    for prio, syn in enumerate(labels()[group][key]):
+        if normalize_text(syn).replace("(", "").replace(")", "").replace("%", "") == norm:
+            return key, prio
+    return key, 99
+
+
+def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
+    """key → (column, priority), the best-priority (then leftmost) cell for each key."""
+    found: dict[str, tuple[int, int]] = {}
+    for c, v in enumerate(row):
+        if not isinstance(v, str) or not v or len(v) > 40:
+            continue
+        hit = _label(v, group)
+        if hit is None:
+            continue
+        key, prio = hit
+        if key not in found or prio < found[key][1]:
+            found[key] = (c, prio)
+    return found
+
+
+def _is_header(keys: dict[str, Any]) -> bool:
+    return "level1" in keys and ("level3" in keys or "level2" in keys) and any(
+        k in keys for k in _VALUE_KEYS)
+
+
+def _cell_text(rows: Grid, r: int, c: int) -> str:
+    if 0 <= r < len(rows) and c < len(rows[r]):
+        v = rows[r][c]
+        return v if isinstance(v, str) else ""
+    return ""
+
+
+def _header_columns(rows: Grid, r: int) -> tuple[dict[str, int], int]:
+    """Columns of the header at row r (borrowing from r-1 and r+1); returns (columns, data start)."""
+    base = _row_labels(rows[r])
+    columns = {k: c for k, (c, _) in base.items()}
+    used = set(columns.values())
+    data_start = r + 1
+    width = max(len(rows[r]), len(rows[r + 1]) if r + 1 < len(rows) else 0)
+    # Labels split across two rows ("实际" / "完成值") or standing in the other header row.
+    for c in range(width):
+        if c in used:
+            continue
+        for rr, combo in ((r + 1, _cell_text(rows, r, c) + _cell_text(rows, r + 1, c)),
+                          (r + 1, _cell_text(rows, r + 1, c)),
+                          (r - 1, _cell_text(rows, r - 1, c))):
+            if not combo or len(combo) > 40:
+                continue
+            hit = _label(combo, "columns")
+            if hit and hit[0] not in columns:
+                columns[hit[0]] = c
+                used.add(c)
+                if rr == r + 1:
+                    data_start = r + 2
+                break
+    return columns, data_start
+
+
+def _classify(rows: Grid, start: int, header_row: int, columns: dict[str, int],
+              funds_header: int | None) -> tuple[str, str]:
+    title = ""
+    for r in range(start, header_row):
+        for v in rows[r]:
+            if isinstance(v, str) and len(v) < 60:
+                norm = normalize_text(v)
+                for text, form_id in _TITLES:
+                    if text in norm:
+                        return form_id, text
+    if "explanation" in columns and "target" not in columns and "actual" not in columns:
+        return "fubiao1", title
+    if funds_header is not None or "reason" in columns:
+        return "xiangmu", title
+    if "nature" in columns or "unit" in columns:
+        return "fubiao2", title
+    return "xiangmu", title
+
+
+def _find_funds_header(rows: Grid, start: int, end: int) -> tuple[int, dict[str, int]] | None:
+    for r in range(start, end):
+        keys = _row_labels(rows[r], "funds")
+        if "budget" in keys and "spent" in keys:
+            return r, {k: c for k, (c, _) in keys.items()}
+    return None
+
+
+def _read_funds(rows: Grid, sheet: str, start: int, end: int,
+                header: tuple[int, dict[str, int]] | None) -> dict[str, FundsRow]:
+    funds: dict[str, FundsRow] = {}
+    first = header[0] + 1 if header else start
+    for r in range(first, end):
+        row = rows[r]
+        hit = None
+        for c, v in enumerate(row):
+            if isinstance(v, str) and v and len(v) <= 40:
+                key = match_label(v, "rows")
+                if key in ("total_funds", "fiscal", "carryover", "other"):
+                    hit = (key, c)
+                    break
+        if hit is None or hit[0] in funds:
+            continue
+        key, lc = hit
+        label = Cell(sheet, r, lc, row[lc])
+        if header:
+            cells = {k: Cell(sheet, r, c, row[c] if c < len(row) else None) for k, c in header[1].items()}
+        else:
+            # 附表2: the amount is the first filled cell to the right of the label.
+            c = next((c for c in range(lc + 1, len(row)) if not is_blank(row[c])), lc + 1)
+            cells = {"budget": Cell(sheet, r, c, row[c] if c < len(row) else None)}
+        funds[key] = FundsRow(key, label, cells)
+    return funds
+
+
+def _has_title(row: list[Any]) -> bool:
+    for v in row:
+        if isinstance(v, str) and 6 <= len(v) < 60:
+            norm = normalize_text(v)
+            if any(text in norm for text, _ in _TITLES):
+                return True
+    return False
+
+
+def _declared_points(text: str) -> float | None:
+    m = _POINTS_IN_LABEL.search(normalize_text(text))
+    return float(m.group(1)) if m else None
+
+
+def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -> None:
+    cols = form.columns
+    level1 = level2 = ""
+    g1: Group | None = None
+    g2: Group | None = None
+    deduction = False
+    r = data_start
+    while r < end:
+        row = rows[r]
+
+        def cell(key: str, _row: list[Any] = row, _r: int = r) -> Cell | None:
+            c = cols.get(key)
+            if c is None:
+                return None
+            return Cell(sheet, _r, c, _row[c] if c < len(_row) else None)
+
+        # 总分 / 合计 / 等级 end the table.
+        marks = _row_labels(row, "rows")
+        if "grand_total" in marks or "grade" in marks:
+            _read_totals(rows, sheet, form, r, end)
+            return
+        if any(k in marks for k in ("total_funds", "fiscal", "carryover", "other")) or _has_title(row):
+            return  # the next form's title or funds block
+        c1, c2, c3 = cell("level1"), cell("level2"), cell("level3")
+        if c1 is not None and not c1.blank:
+            level1, level2, g2 = c1.text, "", None
+            deduction = "扣分" in normalize_text(c1.value)
+            pts = _declared_points(c1.text)
+            g1 = Group(c1, 1, pts) if pts is not None and not deduction else None
+            if g1 is not None:
+                form.groups.append(g1)
+        name: Cell | None = c3 if c3 is not None and not c3.blank else None
+        if c2 is not None and not c2.blank:
+            pts = _declared_points(c2.text)
+            if pts is not None:
+                level2 = c2.text
+                g2 = Group(c2, 2, pts)
+                if g1 is not None:
+                    g1.subgroups.append(g2)
+                else:
+                    form.groups.append(g2)
+            elif name is None and (g1 is not None or deduction) and g2 is None:
+                name = c2  # 附表1 个性指标 / 扣分项: the name spans 二级+三级
+                level2 = ""
+            else:
+                level2, g2 = c2.text, None
+        values = {k: cell(k) for k in ("nature", "target", "unit", "points", "actual", "score",
+                                       "reason", "explanation", "remark")}
+        values = {k: v for k, v in values.items() if v is not None}
+        has_value = any(not values[k].blank for k in _VALUE_KEYS if k in values)
+        if name is None and not has_value:
+            r += 1  # placeholder row (数量指标 with no indicator) or spacer
+            continue
+        ind = Indicator(r, level1, level2, name, values, deduction=deduction)
+        form.indicators.append(ind)
+        parent = g2 or g1
+        if parent is not None and not deduction:
+            parent.children.append(ind)
+        r += 1
+
+
+def _read_totals(rows: Grid, sheet: str, form: Form, r0: int, end: int) -> None:
+    cols = form.columns
+    for r in range(r0, min(end, r0 + 4)):
+        row = rows[r]
+        marks = _row_labels(row, "rows")
+        if "grand_total" in marks and form.total is None:
+            lc = marks["grand_total"][0]
+            nums = [c for c in range(lc + 1, len(row)) if not is_blank(row[c])]
+            if "grade" in marks:
+                nums = [c for c in nums if c < marks["grade"][0]]
+            pc, sc = cols.get("points"), cols.get("score")
+            if sc is not None and sc in nums:
+                form.total = Cell(sheet, r, sc, row[sc])
+            elif nums:
+                form.total = Cell(sheet, r, nums[-1], row[nums[-1]])
+            elif sc is not None:
+                form.total = Cell(sheet, r, sc, None)
+            if pc is not None and pc in nums and (form.total is None or form.total.col != pc):
+                form.total_points = Cell(sheet, r, pc, row[pc])
+        if "grade" in marks and form.grade is None:
+            gc = marks["grade"][0]
+            nxt = next((c for c in range(gc + 1, len(row)) if not is_blank(row[c])), gc + 1)
+            form.grade = Cell(sheet, r, nxt, row[nxt] if nxt < len(row) else None)
+
+
+def _fraction_weights(form: Form) -> bool:
+    """Weights typed as fractions (0.05 = 5%): all bare numbers ≤ 1 and totalling ≤ 1."""
+    values = []
+    for ind in form.scored():
+        c = ind.get("points")
+        if c is None or c.blank:
+            continue
+        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
+            values.append(float(c.value))
+        elif isinstance(c.value, str) and "%" in normalize_text(c.value):
+            return False
+    return bool(values) and all(0 <= v <= 1 for v in values) and sum(values) <= 1.0001
+
+
+def find_forms(rows: Grid, sheet: str) -> list[Form]:
+    """Every form table in one sheet's grid."""
+    headers: list[int] = []
+    for r, row in enumerate(rows):
+        if _is_header(_row_labels(row)) and not (headers and r - headers[-1] <= 1):
+            headers.append(r)
+    forms: list[Form] = []
+    prev_end = 0
+    for i, hr in enumerate(headers):
+        columns, data_start = _header_columns(rows, hr)
+        end = headers[i + 1] - 1 if i + 1 < len(headers) else len(rows)
+        # The funds block and title of this form sit between the previous table and the header.
+        funds_header = _find_funds_header(rows, prev_end, hr)
+        form_id, title = _classify(rows, prev_end, hr, columns, funds_header[0] if funds_header else None)
+        form = Form(form_id, sheet, hr, columns, title=title)
+        form.funds = _read_funds(rows, sheet, prev_end, hr, funds_header)
+        _read_table(rows, sheet, form, data_start, end)
+        # The end of this table: the last row read (totals included).
+        last = max([hr] + [ind.row for ind in form.indicators]
+                   + [c.row for c in (form.total, form.grade) if c is not None])
+        if i + 1 < len(headers):
+            # Titles/funds of the next form lie between; find the next form's funds from here.
+            prev_end = last + 1
+        form.fraction_weights = _fraction_weights(form)
+        forms.append(form)
+    return forms
+
+
+# ---------------------------------------------------------------- loading grids
+def _defined_name(path: Path, name: str) -> str | None:
+    import defusedxml.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            data = zf.read("xl/workbook.xml")
+        root = ET.fromstring(data)
+    except Exception:
+        return None
+    for el in root.iter():
+        if el.tag.endswith("definedName") and el.get("name") == name:
+            text = (el.text or "").strip()
+            return text.strip('"') if text else None
+    return None
+
+
+def load_grids(path: Path) -> list[tuple[str, Grid]]:
+    """Every worksheet as a grid of values in absolute coordinates (row 0 = Excel row 1)."""
+    import python_calamine as pc
+
+    grids: list[tuple[str, Grid]] = []
+    with pc.CalamineWorkbook.from_path(str(path)) as wb:
+        metas = [m for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")]
+        for meta in metas[: security.MAX_SHEETS]:
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=False, nrows=security.MAX_ROWS)
+            grids.append((meta.name, [r[: security.MAX_COLS] for r in rows]))
+    return grids
+
+
+def _fill_recalculated(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], Any]) -> None:
+    by_sheet: dict[str, dict[str, Any]] = {}
+    for (sheet, ref), v in values.items():
+        by_sheet.setdefault(sheet.upper(), {})[ref.replace("$", "")] = v
+    for name, rows in grids:
+        vals = by_sheet.get(name.upper())
+        if not vals:
+            continue
+        for ref, v in vals.items():
+            m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+            if not m or v is None:
+                continue
+            col = 0
+            for ch in m.group(1):
+                col = col * 26 + ord(ch) - 64
+            r, c = int(m.group(2)) - 1, col - 1
+            if r >= security.MAX_ROWS or c >= security.MAX_COLS:
+                continue
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            if len(row) <= c:
+                row.extend([""] * (c + 1 - len(row)))
+            if is_blank(row[c]):
+                row[c] = v
+
+
+def read_workbook(path: str | Path) -> Workbook:
+    """Read one submitted workbook. Raises security.UnsafeFile when it cannot be read safely."""
+    path = Path(path)
+    sniff = security.sniff_workbook(path)
+    try:
+        grids = load_grids(path)
+    except Exception as exc:  # calamine: corrupt, password, unsupported
+        name = type(exc).__name__
+        if "Password" in name:
+            raise security.UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送") from None
+        raise security.UnsafeFile(f"文件已损坏，无法读取（{name}: {str(exc)[:120]}）") from None
+    book = Workbook(str(path), sniff.kind, [n for n, _ in grids], [])
+    if sniff.kind == "xlsx":
+        book.template = _defined_name(path, "JX_TEMPLATE")
+    if sniff.uncached_formulas:
+        try:
+            from ..hosts.formulas_host import recalculate
+
+            _fill_recalculated(grids, recalculate(path))
+            book.recalculated = True
+        except Exception as exc:  # an unsupported formula must not stop the batch
+            book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")
+    for name, rows in grids:
+        book.forms.extend(find_forms(rows, name))
+    return book
+
+
+__all__ = ["read_workbook", "find_forms", "load_grids", "a1"]

@@ -1,0 +1,172 @@
+"""Typed results of reading a submitted workbook: every value keeps its sheet and cell address."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..core.parsing import Quantity, is_blank, parse_quantity
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def col_letter(col: int) -> str:
+    """0-based column index → Excel letters (0 → A, 27 → AB)."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def a1(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row + 1}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a submitted form: raw value as read (number, text, date or None)."""
+
+    sheet: str
+    row: int  # 0-based
+    col: int  # 0-based
+    value: Any
+
+    @property
+    def address(self) -> str:
+        return a1(self.row, self.col)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.sheet}!{self.address}"
+
+    @property
+    def blank(self) -> bool:
+        return is_blank(self.value)
+
+    @property
+    def text(self) -> str:
+        if self.blank:
+            return ""
+        v = self.value
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v).strip()
+
+    def quantity(self, what: str = "数值") -> Quantity:
+        """Parse as a number (raises JXError when it is not one)."""
+        return parse_quantity(self.value, what)
+
+
+@dataclass
+class Indicator:
+    """One indicator row (三级指标, or 附表1's 个性指标 typed across 二级+三级)."""
+
+    row: int
+    level1: str
+    level2: str
+    name: Cell | None
+    cells: dict[str, Cell]  # nature, target, unit, points, actual, score, reason, explanation, remark
+    deduction: bool = False  # 附表1 扣分项
+
+    def get(self, key: str) -> Cell | None:
+        return self.cells.get(key)
+
+    @property
+    def label(self) -> str:
+        return self.name.text if self.name is not None and not self.name.blank else self.level2
+
+
+@dataclass
+class Group:
+    """A parent with declared points in its label ("项目决策（18分）")."""
+
+    cell: Cell
+    level: int  # 1 or 2
+    points: float
+    children: list[Indicator] = field(default_factory=list)
+    subgroups: list[Group] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.cell.text
+
+
+@dataclass
+class FundsRow:
+    key: str  # total_funds | fiscal | carryover | other
+    label: Cell
+    cells: dict[str, Cell]  # initial_budget, budget, spent, points, rate, score
+
+
+@dataclass
+class Form:
+    """One form found in a workbook."""
+
+    form_id: str  # fubiao1 | fubiao2 | xiangmu
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    indicators: list[Indicator] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)  # top level only; subgroups inside
+    funds: dict[str, FundsRow] = field(default_factory=dict)
+    total: Cell | None = None
+    total_points: Cell | None = None
+    grade: Cell | None = None
+    fraction_weights: bool = False  # weights typed as fractions (0.05 for 5%)
+    title: str = ""
+
+    @property
+    def header_cell(self) -> str:
+        return a1(self.header_row, min(self.columns.values()))
+
+    @property
+    def deduction(self) -> Indicator | None:
+        return next((i for i in self.indicators if i.deduction), None)
+
+    def scored(self) -> list[Indicator]:
+        return [i for i in self.indicators if not i.deduction]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator: values and, beside each, the cell address (``points_cell``)."""
+        import pandas as pd
+
+        keys = ["nature", "target", "unit", "points", "actual", "score", "reason", "explanation", "remark"]
+        keys = [k for k in keys if k in self.columns]
+        records = []
+        for ind in self.indicators:
+            rec: dict[str, Any] = {"sheet": self.sheet, "row": ind.row + 1, "level1": ind.level1,
+                                   "level2": ind.level2, "name": ind.label,
+                                   "name_cell": ind.name.address if ind.name else None,
+                                   "deduction": ind.deduction}
+            for k in keys:
+                c = ind.cells.get(k)
+                rec[k] = None if c is None or c.blank else c.value
+                rec[f"{k}_cell"] = c.address if c is not None else None
+            records.append(rec)
+        return pd.DataFrame.from_records(records)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "form": self.form_id,
+            "sheet": self.sheet,
+            "cell": self.header_cell,
+            "indicators": len(self.indicators),
+            "total": None if self.total is None or self.total.blank else self.total.value,
+            "grade": None if self.grade is None or self.grade.blank else self.grade.text,
+        }
+
+
+@dataclass
+class Workbook:
+    """Everything read from one file."""
+
+    path: str
+    kind: str  # xlsx | xls
+    sheets: list[str]
+    forms: list[Form]
+    template: str | None = None  # the JX_TEMPLATE marker, when the file came from our templates
+    recalculated: bool = False  # formula cells had no cached values and were recomputed
+    notes: list[str] = field(default_factory=list)  # problems met while reading (Chinese)

@@ -1,0 +1,239 @@
+"""Defences for reading files strangers send: zip bombs, XML entity expansion, path traversal.
+
+Every check raises :class:`UnsafeFile` (a ``ValueError``) with a Chinese reason; the
+validator turns it into an ``unreadable-file`` finding. Nothing here opens a workbook.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+# Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_MEMBERS = 2_000
+MAX_UNCOMPRESSED = 256 * 1024 * 1024
+MAX_MEMBER_UNCOMPRESSED = 128 * 1024 * 1024
+MAX_RATIO = 200  # uncompressed ÷ compressed, for members bigger than RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+MAX_SHEETS = 200
+MAX_ROWS = 5_000  # rows read per sheet: forms are a few dozen rows
+MAX_COLS = 200
+# Archives given on the command line
+MAX_ARCHIVE_DEPTH = 2
+MAX_ARCHIVE_FILES = 50_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+_DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+# A formula cell without a cached value: <c ...><f>..</f></c> with no <v>.
+_UNCACHED_RE = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+class UnsafeFile(ValueError):
+    """A file that must not be opened; ``reason`` is the Chinese explanation."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Sniff:
+    kind: str  # "xlsx" | "xls"
+    uncached_formulas: bool = False  # some formula cells carry no cached value
+
+
+def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
+    """Check a workbook before any parser sees it; raise UnsafeFile when it is not safe or not one."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise UnsafeFile(f"无法打开文件：{exc.strerror or exc}") from None
+    if size == 0:
+        raise UnsafeFile("文件为空（0 字节）")
+    if size > MAX_FILE_BYTES:
+        raise UnsafeFile(f"文件过大（{size // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 上限")
+    if head.startswith(OLE_MAGIC):
+        if _ole_is_encrypted_ooxml(path):
+            raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
+        return Sniff("xls")
+    if head.startswith(ZIP_MAGIC):
+        return Sniff("xlsx", uncached_formulas=check_ooxml(path))
+    raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
+
+
+def _ole_is_encrypted_ooxml(path: Path) -> bool:
+    # An encrypted .xlsx is an OLE container holding "EncryptionInfo"/"EncryptedPackage".
+    with open(path, "rb") as fh:
+        data = fh.read(1024 * 1024)
+    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
+
+
+def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfile.ZipInfo]:
+    """Member count, sizes and compression ratio, from the central directory (nothing inflated)."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise UnsafeFile(f"{what}内部文件过多（{len(infos)} 个），疑似压缩炸弹")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MAX_MEMBER_UNCOMPRESSED or total > MAX_UNCOMPRESSED:
+            raise UnsafeFile(f"{what}解压后过大，疑似压缩炸弹")
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise UnsafeFile(f"{what}压缩比异常（{info.filename}），疑似压缩炸弹")
+    return infos
+
+
+def check_ooxml(path: Path) -> bool:
+    """Validate an .xlsx/.xlsm package; return True when some formula lacks a cached value.
+
+    Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = check_zip_limits(zf)
+            names = {i.filename for i in infos}
+            if "EncryptedPackage" in names:
+                raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
+            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+                raise UnsafeFile("不是 Excel 工作簿（压缩包中没有工作簿内容）")
+            uncached = False
+            for info in infos:
+                name = info.filename
+                if not (name.endswith(".xml") or name.endswith(".rels") or name.endswith(".vml")):
+                    continue
+                with zf.open(info) as fh:
+                    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                        data = fh.read()
+                        head = data[:4096]
+                    else:
+                        data = b""
+                        head = fh.read(4096)
+                # DTDs sit in the prolog, before the root element: the head is enough.
+                if _DTD_RE.search(_ascii_view(head)):
+                    raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
+                if data and not uncached and b"<f" in data and _UNCACHED_RE.search(data):
+                    uncached = True
+            return uncached
+    except UnsafeFile:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}: {exc}）") from None
+    except Exception as exc:  # zlib.error, NotImplementedError (unsupported compression)
+        raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}）") from None
+
+
+def _ascii_view(head: bytes) -> bytes:
+    # UTF-16 XML would hide "<!DOCTYPE" from a byte search.
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<\x00" in head[:8] or b"<\x00" in head[:4]:
+        return head.replace(b"\x00", b"")
+    return head
+
+
+# ---------------------------------------------------------------- archives of submissions
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def safe_member_name(name: str) -> PurePosixPath:
+    """A zip member's path, refused when absolute or climbing out (``../``, ``C:``)."""
+    norm = name.replace("\\", "/")
+    p = PurePosixPath(norm)
+    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in p.parts:
+        raise UnsafeFile(f"压缩包成员路径不安全（{name}），已拒绝")
+    return p
+
+
+@dataclass(frozen=True)
+class Extracted:
+    path: Path  # the extracted file on disk
+    display: str  # "batch.zip!dept/a.xlsx"
+
+
+@dataclass(frozen=True)
+class Refused:
+    display: str
+    reason: str
+
+
+def extract_archive(archive: Path, dest: Path, display: str | None = None,
+                    depth: int = 0) -> Iterator[Extracted | Refused]:
+    """Extract the workbooks (and nested .zip, up to MAX_ARCHIVE_DEPTH) of an archive into dest."""
+    display = display or str(archive)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_ARCHIVE_FILES:
+                raise UnsafeFile(f"压缩包文件过多（{len(infos)} 个）")
+            total = 0
+            for index, info in enumerate(infos):
+                if info.is_dir():
+                    continue
+                member = f"{display}!{info.filename}"
+                try:
+                    rel = safe_member_name(info.filename)
+                except UnsafeFile as exc:
+                    yield Refused(member, exc.reason)
+                    continue
+                if stat.S_ISLNK(info.external_attr >> 16):
+                    yield Refused(member, "压缩包成员是符号链接，已拒绝")
+                    continue
+                suffix = rel.suffix.lower()
+                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith("~$"):
+                    continue
+                total += info.file_size
+                if info.file_size > MAX_FILE_BYTES or total > 4 * MAX_UNCOMPRESSED or (
+                        info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+                    yield Refused(member, "压缩包成员过大或压缩比异常，疑似压缩炸弹")
+                    continue
+                if suffix == ".zip" and depth + 1 > MAX_ARCHIVE_DEPTH:
+                    yield Refused(member, f"压缩包嵌套超过 {MAX_ARCHIVE_DEPTH} 层，已拒绝")
+                    continue
+                # Flat, numbered names on disk: member paths never reach the filesystem.
+                target = dest / f"{depth}_{index}{suffix}"
+                try:
+                    with zf.open(info) as src, open(target, "wb") as out:
+                        _copy_bounded(src, out, MAX_FILE_BYTES)
+                except UnsafeFile as exc:
+                    target.unlink(missing_ok=True)
+                    yield Refused(member, exc.reason)
+                    continue
+                except Exception as exc:  # corrupt member
+                    target.unlink(missing_ok=True)
+                    yield Refused(member, f"压缩包成员已损坏（{type(exc).__name__}）")
+                    continue
+                if suffix == ".zip":
+                    sub = dest / f"{depth}_{index}_d"
+                    sub.mkdir()
+                    yield from extract_archive(target, sub, member, depth + 1)
+                else:
+                    yield Extracted(target, member)
+    except UnsafeFile as exc:
+        yield Refused(display, exc.reason)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield Refused(display, f"压缩包已损坏（{type(exc).__name__}）")
+
+
+def _copy_bounded(src, out, limit: int) -> None:
+    copied = 0
+    while True:
+        chunk = src.read(1024 * 1024)
+        if not chunk:
+            return
+        copied += len(chunk)
+        if copied > limit:
+            raise UnsafeFile("压缩包成员解压后超过大小上限，疑似压缩炸弹")
+        out.write(chunk)
+
+
+def remove_tree(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)
