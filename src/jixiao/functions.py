@@ -24,7 +24,7 @@ from typing import Any
 
 from . import __version__, native
 from .core import scoring
-from .errors import ExcelError, JXError
+from .errors import ExcelError, JXError, RulePackError
 from .rulepacks import RulePack, load_pack
 
 CATEGORY = "绩效评价 jixiao"
@@ -124,11 +124,9 @@ def jx_function(summary: str, args: list[Arg], returns: str, example: str,
                 return impl(*call_args, **kwargs)
             except JXError as exc:
                 return exc.as_value()
+            except RulePackError as exc:
+                return ExcelError("#VALUE!", f"规则包错误：{exc}")
             except Exception as exc:  # a host must never see a traceback in a cell
-                from .errors import RulePackError
-
-                if isinstance(exc, RulePackError):
-                    return ExcelError("#VALUE!", f"规则包错误：{exc}")
                 return ExcelError("#VALUE!", f"内部错误：{type(exc).__name__}: {exc}")
 
         REGISTRY[impl.__name__] = JXFunction(
