@@ -1,0 +1,208 @@
+"""Template workbooks for 附表1, 附表2 and the 项目支出绩效自评表, in three formula modes.
+
+Modes (chosen at generation):
+
+- ``udf``: cells call ``=JX_SCORE(...)`` etc. — needs the jixiao add-in (xlwings) or a host.
+- ``lambda``: the same cell text; ``JX_SCORE`` … are workbook names holding LAMBDA formulas
+  (Excel 365/2021) with the rule pack's numbers baked in.
+- ``native``: plain Excel formulas (IF/ROUND/SUMPRODUCT …) — Excel 2010+, WPS, LibreOffice.
+
+Every JX_ call passes all its arguments, the last being the labelled 计分规则包 cell, so udf
+and lambda cells read the same (only ``udf`` honours an edited pack name; the other two modes
+bake the pack in). Formula cells carry cached values computed by the Python core.
+
+Data schema (``data``; every key optional, unknown keys are errors)::
+
+    {
+      "year": 2019,                              # xiangmu: （2019年度）
+      "header": {                                # fubiao2 / xiangmu header fields (strings)
+        "project": "…", "unit_name": "…",        # both forms
+        "department": "…",                       # xiangmu 主管部门
+        "project_type": "常年项目", "plan": "…", "fund_rules": "…", "basis": "…",
+        "scope": "…", "conditions": "…", "period": "…",          # fubiao2
+        "allocation": "据实据效" | ["因素法", "项目法"],          # fubiao2 ticked boxes
+      },
+      "funds": {                                 # fubiao2 / xiangmu; amounts in 万元
+        "total_funds": {"initial_budget": 87.65, "budget": 87.65, "spent": 86.54},
+        "fiscal": {...}, "carryover": {...}, "other": {...},     # same keys
+      },
+      "goal": {"expected": "…", "achieved": "…"},               # fubiao2 uses "expected"
+      "indicators": [                            # fubiao2 / xiangmu
+        {"level1": "产出指标", "level2": "数量指标", "level3": "…", "nature": "≥",
+         "target": "≥95%" | 0.95 | "逐步提高", "unit": "家", "points": 10 | "5%",
+         "actual": "98%" | "达成", "reason": "…", "score": None},
+      ],
+      "scores": {"决策程序": 6, …},             # fubiao1: 自评得分 by 三级指标 name
+      "remarks": {"决策程序": "…"},              # fubiao1 备注
+      "personal": [{"name": "…", "score": 7, "points": 8, "explanation": "…", "remark": "…"}],
+      "deduction": 0,                            # fubiao1 扣分项 (0–10, subtracted)
+      "deduction_remark": "…",
+    }
+
+Quantities may be numbers or text with units ("87.65万元", "5%"): they are written as numbers
+with a number format that shows the unit, because native formulas need numbers. ``nature``
+left out is read from the target's text ("不超过…" → ≤). An indicator's ``score`` is computed by
+the sheet (a given value is ignored). Rows are placed under their 一级/二级 in the standard tree;
+an unknown 二级 is appended after its 一级.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from ..forms import FORM_IDS, load_form
+from ..rulepacks import load_pack
+from .layouts import LAYOUTS
+from .model import MODES, Sheet
+from .render import add_lambda_names, render_sheet
+
+__all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
+           "computed_values", "check_data"]
+
+_TOP_KEYS = {
+    "fubiao1": {"scores", "remarks", "personal", "deduction", "deduction_remark"},
+    "fubiao2": {"header", "funds", "goal", "indicators"},
+    "xiangmu": {"year", "header", "funds", "goal", "indicators"},
+}
+_ROW_KEYS = {"level1", "level2", "level3", "nature", "target", "unit", "points", "actual", "reason", "score",
+             "explanation", "remark"}
+_FUND_KEYS = {"initial_budget", "budget", "spent"}
+
+
+@dataclass(frozen=True)
+class TemplateLayout:
+    """Where a form's logical fields landed.
+
+    ``fields`` maps keys such as ``grand_total``, ``grade``, ``status``, ``pack``,
+    ``total_funds:budget``, ``total_funds:score`` to a cell (or a range for ``scores``);
+    ``rows`` lists each indicator row as {column key → cell}; ``formulas`` is every cell that
+    must hold a formula; ``inputs`` every cell meant for typing.
+    """
+
+    form_id: str
+    sheet: str
+    fields: dict[str, str]
+    rows: list[dict[str, str]]
+    formulas: tuple[str, ...]
+    inputs: tuple[str, ...]
+    header_row: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def cell(self, key: str) -> tuple[str, str]:
+        return self.sheet, self.fields[key]
+
+
+def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate ``data`` against the schema; raises ValueError naming the field."""
+    if form_id not in FORM_IDS:
+        raise ValueError(f"未知表单“{form_id}” (unknown form); 可用: {', '.join(FORM_IDS)}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ValueError("data 应为字典 (data must be a dict)")
+    unknown = set(data) - _TOP_KEYS[form_id]
+    if unknown:
+        raise ValueError(f"{form_id} 不支持字段 {sorted(unknown)} (unknown field); 可用: {sorted(_TOP_KEYS[form_id])}")
+    for i, row in enumerate(data.get("indicators") or []):
+        if not isinstance(row, dict):
+            raise ValueError(f"indicators[{i}] 应为字典 (must be a dict)")
+        bad = set(row) - _ROW_KEYS
+        if bad:
+            raise ValueError(f"indicators[{i}] 不支持字段 {sorted(bad)} (unknown field)")
+        for key in ("level1", "level2"):
+            if not str(row.get(key) or "").strip():
+                raise ValueError(f"indicators[{i}].{key} 不能为空 (required)")
+    for key, row in (data.get("funds") or {}).items():
+        spec_rows = {f["key"] for f in load_form(form_id).get("funds_rows", [])}
+        if key not in spec_rows:
+            raise ValueError(f"funds.{key}: 未知资金行 (unknown funds row); 可用: {sorted(spec_rows)}")
+        bad = set(row or {}) - _FUND_KEYS
+        if bad:
+            raise ValueError(f"funds.{key} 不支持字段 {sorted(bad)} (unknown field)")
+    if form_id != "fubiao1":
+        header_keys = {f["key"] for f in load_form(form_id)["header_fields"]}
+        header_keys |= {f["key"] for f in load_form(form_id).get("overview_fields", [])}
+        bad = set(data.get("header") or {}) - header_keys
+        if bad:
+            raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
+    if form_id == "fubiao1":
+        names = {i["name"] for s in load_form("fubiao1")["sections"] for g in s.get("groups", []) for i in g["items"]}
+        bad = set(data.get("scores") or {}) - names
+        if bad:
+            raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是附表1的三级指标 (unknown indicator)")
+        n = len(next(s for s in load_form("fubiao1")["sections"] if s.get("personal"))["items"])
+        if len(data.get("personal") or []) > n:
+            raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
+    return data
+
+
+def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple[Sheet, str]:
+    data = check_data(form_id, data)
+    pack_name = pack or load_form(form_id).get("pack") or "cz2020-10"
+    load_pack(pack_name)  # fail early on an unknown pack
+    return LAYOUTS[form_id](data, pack_name), pack_name
+
+
+def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | None = None,
+                   pack: str | None = None) -> Workbook:
+    """The form as an openpyxl Workbook (no cached values: use :func:`write_workbook` for files)."""
+    if mode not in MODES:
+        raise ValueError(f"未知公式模式“{mode}” (unknown mode); 可用: {', '.join(MODES)}")
+    sh, pack_name = _sheet(form_id, data, pack)
+    wb = Workbook()
+    render_sheet(wb.active, sh, mode, pack_name)
+    if mode == "lambda":
+        add_lambda_names(wb, pack_name)
+    wb.properties.creator = "jixiao"
+    wb.properties.title = load_form(form_id)["title"]
+    return wb
+
+
+def computed_values(form_id: str, data: dict[str, Any] | None = None,
+                    pack: str | None = None) -> dict[tuple[str, str], Any]:
+    """{(sheet, cell): value} of every formula cell, computed by the Python core."""
+    sh, _ = _sheet(form_id, data, pack)
+    return {(sh.title, a): v for a, v in sh.evaluate().items()}
+
+
+def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "native",
+                   data: dict[str, Any] | None = None, pack: str | None = None) -> Path:
+    """Write the form to ``path`` atomically, formula cells carrying cached values."""
+    import datetime
+    import tempfile
+
+    from ..fileio import atomic_path
+    from ..xlsxcache import write_cached_values
+
+    wb = build_workbook(form_id, mode, data, pack)
+    # Fixed timestamps: regenerating an unchanged template gives the same content.
+    stamp = datetime.datetime(2025, 1, 1)
+    wb.properties.created = wb.properties.modified = stamp
+    values = computed_values(form_id, data, pack)
+    path = Path(path)
+    with tempfile.TemporaryDirectory(prefix="jixiao_tpl_") as tmp:
+        raw = Path(tmp) / "raw.xlsx"
+        wb.save(raw)
+        with atomic_path(path) as out:
+            write_cached_values(raw, out, values)
+    return path
+
+
+def template_layout(form_id: str, data: dict[str, Any] | None = None, pack: str | None = None) -> TemplateLayout:
+    """Where each logical field and indicator cell of the form lands (same for all modes)."""
+    sh, pack_name = _sheet(form_id, data, pack)
+    return TemplateLayout(
+        form_id=form_id, sheet=sh.title, fields=dict(sh.fields), rows=[dict(r) for r in sh.indicator_rows],
+        formulas=tuple(sorted(sh.formula_cells(), key=_order)), inputs=tuple(sh.input_cells()),
+        header_row=sh.header_rows[0] if sh.header_rows else None, extra={"pack": pack_name},
+    )
+
+
+def _order(cell: str) -> tuple[int, str]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return int(cell[len(letters):]), letters

@@ -1,0 +1,80 @@
+"""The seed reports' values as template data (seed 000: 附表1 and 附表2; seed 001: 自评表).
+
+Used by the tests (acceptance numbers), by the README pictures and as examples of the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FUBIAO1: dict[str, Any] = {
+    "scores": {"决策程序": 6, "规划论证": 5, "资金投向": 6, "制度办法": 2, "分配管理": 10, "绩效监管": 4,
+               "预算执行": 6, "资金使用": 3, "目标完成": 6, "完成时效": 3, "符合性": 8, "成长性": 8,
+               "经济性": 10},
+    "personal": [
+        {"name": "特种设备安全隐患排查率", "score": 7, "explanation": "反映特种设备安全隐患排查率是否达到预期目标"},
+        {"name": "审查整改完成率", "score": 7, "explanation": "反映审查整改完成率是否达到预期目标"},
+    ],
+    "deduction": None,
+}
+
+_F2_ROWS = [
+    ("产出指标", "数量指标", "检测机构检查数量", "≥", 10, "家", "5%", 10),
+    ("产出指标", "数量指标", "重点用能企业审查数量", "≥", 4, "家", "5%", 4),
+    ("产出指标", "数量指标", "认证及小微企业检查数量", "≥", 4, "家", "5%", 4),
+    ("产出指标", "数量指标", "民生、能源、法制计量监督检查数量", "≥", 300, "台/套", "5%", 300),
+    ("产出指标", "质量指标", "民生、能源、法制计量检查问题处置率", "＝", 100, "%", "5%", 100),
+    ("产出指标", "质量指标", "特种设备安全隐患排查率", "＝", 100, "%", "5%", 100),
+    ("产出指标", "质量指标", "审查整改完成率", "＝", 100, "%", "5%", 100),
+    ("产出指标", "时效指标", "项目完成时间", "＝", 2025, "年", "5%", 2025),
+    ("效益指标", "社会效益指标", "社会市场计量秩序", "定性", "逐步提高", None, "10%", "逐步提高"),
+    ("效益指标", "社会效益指标", "重点用能企业能源计量管理水平", "定性", "逐步提高", None, "10%", "逐步提高"),
+    ("满意度指标", "服务对象满意度指标", "特种设备使用单位安全满意度", "≥", 95, "%", "10%", 95),
+    ("成本指标", "经济成本指标", "专家劳务费", "≤", 4000, "元/个", "10%", 4000),
+    ("成本指标", "经济成本指标", "重点用能企业审查单位成本", "≤", 10000, "元", "10%", 10000),
+]
+
+FUBIAO2: dict[str, Any] = {
+    "header": {
+        "project": "质量与安全监管",
+        "unit_name": "阿坝藏族羌族自治州市场监督管理局",
+        "project_type": "常年项目",
+        "plan": "《计量发展规划（2021—2035年）》《阿坝州2021—2035年计量发展规划》",
+        "fund_rules": "州级财政预算管理规定及我局内部控制相关制度",
+        "allocation": "据实据效",
+        "basis": "《计量发展规划（2021—2035年）》《阿坝州2021—2035年计量发展规划》",
+        "scope": "主要用于计量监管、认证检查、特种设备整治等工作的人力、差旅、检测等支出",
+        "conditions": "/",
+        "period": "2025年1月—2025年12月",
+    },
+    # The seed gives no 执行数; full execution is assumed for the picture.
+    "funds": {"total_funds": {"budget": 15.0, "spent": 15.0}, "fiscal": {"budget": 15.0, "spent": 15.0},
+              "other": {}},
+    "goal": {"expected": "保障民生安全、规范市场秩序、服务地方经济，明确开展计量监管、认证认可检查、特种设备整治等工作，"
+                         "提升质量安全保障能力，指导县（市）创建有机产品认证示范区，推动地方产业升级"},
+    "indicators": [
+        {"level1": a, "level2": b, "level3": c, "nature": n, "target": t, "unit": u, "points": w, "actual": x}
+        for a, b, c, n, t, u, w, x in _F2_ROWS
+    ],
+}
+
+XIANGMU: dict[str, Any] = {
+    "year": 2019,
+    "header": {"project": "质量技术监督专项经费", "department": None, "unit_name": "武汉市蔡甸区应急管理局"},
+    "funds": {"total_funds": {"budget": "87.65万元", "spent": "86.54万元"},
+              "fiscal": {"budget": "87.65万元", "spent": "86.54万元"}},
+    "indicators": [
+        {"level1": "产出指标", "level2": "时效指标", "level3": "及时完成质量监督检查任务", "target": "100%",
+         "actual": "100%", "points": 25},
+        {"level1": "产出指标", "level2": "成本指标", "level3": "不超过年度预算", "nature": "≤",
+         "target": "87.65万元", "actual": "86.54万元", "points": 25},
+        {"level1": "效益指标", "level2": "社会效益指标", "level3": "促进质量提升，保障社会经济发展", "target": "100%",
+         "actual": "100%", "points": 15},
+        {"level1": "效益指标", "level2": "可持续影响指标", "level3": "质量技术监督专项经费的可持续影响情况",
+         "target": "100%", "actual": "100%", "points": 15},
+        {"level1": "满意度指标", "level2": "服务对象满意度指标", "level3": "社会公众或服务对象对项目实施效果的满意程度",
+         "target": "80%", "actual": "85%", "points": 10},
+    ],
+}
+
+SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU}
