@@ -1,0 +1,37 @@
+"""Batch validation of submitted 绩效自评 workbooks.
+
+>>> report = validate(["收到的自评表/"], jobs=2)      # doctest: +SKIP
+>>> report.to_frame()                                  # doctest: +SKIP   one row per finding
+>>> print(report.to_json())                            # doctest: +SKIP
+
+Rules are data (:mod:`.rules`: code, slug, severity, Chinese message template); the checks
+(:mod:`.checks`) compute every expected number with :mod:`jixiao.core.scoring`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from ..rulepacks import RulePack
+from .batch import validate_paths
+from .engine import FileResult, validate_file
+from .report import Report
+from .rules import RULES, Finding, Rule, catalogue
+
+
+def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+             rules: str | os.PathLike[str] | RulePack | None = None, jobs: int = 1,
+             out_dir: str | os.PathLike[str] | None = None) -> Report:
+    """Validate files, folders (recursive) and .zip archives; returns a :class:`Report`.
+
+    ``rules``: a rule-pack name or path (default: each form's own pack); ``jobs``: processes;
+    ``out_dir``: also write annotated copies of invalid files there.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return validate_paths(paths, rules=rules, jobs=jobs, out_dir=out_dir)
+
+
+__all__ = ["validate", "validate_file", "validate_paths", "Report", "FileResult", "Finding",
+           "Rule", "RULES", "catalogue"]

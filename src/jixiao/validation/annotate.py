@@ -1,0 +1,94 @@
+"""Annotated copies for the people who filled the forms: red cells, comments, a 校验结果 sheet.
+
+The original is never touched; copies are written atomically. An .xls input gets an .xlsx
+copy rebuilt from its values.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..fileio import atomic_path
+from .rules import ERROR, Finding
+
+RESULT_SHEET = "校验结果"
+RED = "FFFF8080"
+YELLOW = "FFFFE699"
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading '."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _load_copy(source: Path, kind: str | None):
+    from openpyxl import Workbook, load_workbook
+
+    if kind != "xls":
+        return load_workbook(source, keep_vba=False, keep_links=False)
+    from ..reader.layout import load_grids
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in load_grids(source):
+        ws = wb.create_sheet(name[:31])
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row, start=1):
+                if v is None or v == "":
+                    continue
+                ws.cell(row=r, column=c, value=neutralize(v) if isinstance(v, str) else v)
+    return wb
+
+
+def annotate_copy(source: str | Path, kind: str | None, findings: list[Finding], target: str | Path) -> Path:
+    """Write ``target`` (.xlsx): a copy of ``source`` with each finding marked on its cell."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    source, target = Path(source), Path(target)
+    wb = _load_copy(source, kind)
+    by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+    for f in findings:
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+            by_cell[f.sheet, f.cell].append(f)
+    for (sheet, ref), items in by_cell.items():
+        ws = wb[sheet]
+        cell = ws[ref]
+        if type(cell).__name__ == "MergedCell":
+            continue
+        error = any(f.severity == ERROR for f in items)
+        cell.fill = PatternFill("solid", fgColor=RED if error else YELLOW)
+        text = "\n".join(f"[{f.code}] {f.message.split('：', 1)[-1]}" for f in items)
+        cell.comment = Comment(text[:30000], "jixiao 校验")
+        cell.comment.width, cell.comment.height = 320, 40 + 18 * len(items)
+    if RESULT_SHEET in wb.sheetnames:
+        del wb[RESULT_SHEET]
+    ws = wb.create_sheet(RESULT_SHEET, 0)
+    head = ["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"]
+    ws.append(head)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, f in enumerate(findings, start=1):
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
+        ws.append([i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, neutralize(where),
+                   neutralize(f.message), neutralize(f.expected), neutralize(f.found)])
+        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+            link = ws.cell(row=i + 1, column=5)
+            link.hyperlink = f"#{quote_sheet(f.sheet)}!{f.cell}"
+            link.font = Font(color="FF0563C1", underline="single")
+    for col, width in zip("ABCDEFGH", (6, 6, 8, 22, 16, 80, 14, 14), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    wb.active = 0
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target

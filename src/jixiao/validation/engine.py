@@ -1,0 +1,159 @@
+"""Validate one file: read it, choose the rule pack per form, run every check, give it a status.
+
+Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` finding.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..forms import load_form
+from ..reader.layout import read_workbook
+from ..reader.model import Form, Workbook
+from ..rulepacks import RulePack, load_pack
+from ..security import UnsafeFile
+from .checks import Context, run_checks
+from .rules import ERROR, Finding, rule
+
+TEMPLATE_MARKER = "JX_TEMPLATE"  # defined name "<form_id>:<mode>:<version>" in our templates
+NO_FORMULA_MODES = ("plain", "values", "static")
+
+
+@dataclass
+class FileResult:
+    path: str  # as shown to people ("batch.zip!dept/a.xlsx")
+    status: str  # ok | invalid | unreadable
+    forms: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    source: str | None = None  # the file on disk that was read (for annotated copies)
+    kind: str | None = None
+    annotated: str | None = None  # relative path of the annotated copy, when one was written
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"path": self.path, "status": self.status, "forms": self.forms,
+             "findings": [f.to_dict() for f in self.findings]}
+        if self.annotated:
+            d["annotated"] = self.annotated
+        return d
+
+
+def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> RulePack:
+    """The run's pack (--rules) or the form's own (form spec ``pack:``).
+
+    附表1 is a points sheet (100 points, no 执行率): it keeps its own pack unless the chosen
+    pack also has no 执行率 weight.
+    """
+    own = load_form(form.form_id).get("pack")
+    if rules is None:
+        return load_pack(own)
+    chosen = load_pack(rules)
+    if form.form_id == "fubiao1" and chosen.rate_weight:
+        return load_pack(own)
+    return chosen
+
+
+def _status(findings: list[Finding]) -> str:
+    if any(f.rule == "unreadable-file" for f in findings):
+        return "unreadable"
+    return "invalid" if any(f.severity == ERROR for f in findings) else "ok"
+
+
+def validate_file(path: str | os.PathLike[str], display: str | None = None,
+                  rules: str | os.PathLike[str] | RulePack | None = None) -> FileResult:
+    path = Path(path)
+    shown = display or str(path)
+    result = FileResult(shown, "ok", source=str(path))
+    try:
+        book = read_workbook(path)
+    except UnsafeFile as exc:
+        result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
+        result.status = "unreadable"
+        return result
+    except Exception as exc:  # a reader bug must not stop the batch: say so, per file
+        result.findings.append(rule("unreadable-file").finding(
+            reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
+        result.status = "unreadable"
+        return result
+    result.kind = book.kind
+    for note in book.notes:
+        result.findings.append(rule("formula-uncached").finding(reason=note))
+    if not book.forms:
+        result.findings.append(rule("form-not-found").finding())
+    for form in book.forms:
+        pack = pack_for(form, rules)
+        ctx = Context(form, pack, book)
+        try:
+            found = run_checks(ctx)
+        except Exception as exc:  # never lose the other forms over one check's failure
+            found = [rule("invalid-value").finding(
+                sheet=form.sheet, address=form.header_cell, where="",
+                reason=f"校验时出错（{type(exc).__name__}: {str(exc)[:200]}）")]
+        result.findings.extend(found)
+        summary = form.summary()
+        summary["pack"] = pack.id
+        summary["errors"] = sum(1 for f in found if f.severity == ERROR)
+        result.forms.append(summary)
+    if book.template:
+        result.findings.extend(check_formulas(path, book))
+    result.status = _status(result.findings)
+    return result
+
+
+def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
+    """Cells our templates fill with formulas, found by the reader (not by coordinates)."""
+    cells: list[tuple[str, Any]] = []
+    if form.form_id != "fubiao1":
+        for ind in form.scored():
+            c = ind.get("score")
+            if c is not None:
+                cells.append((f"“{ind.label}”的得分", c))
+    funds = form.funds.get("total_funds")
+    if funds is not None:
+        for k, what in (("rate", "执行率"), ("score", "执行率得分")):
+            if k in funds.cells:
+                cells.append((what, funds.cells[k]))
+    for what, c in (("总分", form.total), ("等级", form.grade)):
+        if c is not None:
+            cells.append((what, c))
+    return cells
+
+
+def check_formulas(path: Path, book: Workbook) -> list[Finding]:
+    """formula-overwritten: a typed constant where our template put a formula."""
+    marker = book.template or ""
+    parts = marker.split(":")
+    if len(parts) > 1 and parts[1] in NO_FORMULA_MODES:
+        return []
+    try:
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except Exception:
+        return []
+    findings: list[Finding] = []
+    try:
+        for form in book.forms:
+            if not load_pack_flag(form):
+                continue
+            ws = wb[form.sheet]
+            for what, c in expected_formula_cells(form):
+                value = ws.cell(row=c.row + 1, column=c.col + 1).value
+                if value is None or (isinstance(value, str) and value.startswith("=")):
+                    continue
+                if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
+                    continue
+                findings.append(rule("formula-overwritten").finding(c, where=f"{what}", found=value))
+    finally:
+        wb.close()
+    return findings
+
+
+def load_pack_flag(form: Form) -> bool:
+    return load_pack(load_form(form.form_id).get("pack")).formula_expected

@@ -1,0 +1,179 @@
+"""A validation run as data: JSON for machines, a DataFrame, a console grid, an Excel summary."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..fileio import atomic_path
+from .annotate import neutralize, quote_sheet
+from .engine import FileResult
+from .rules import BY_CODE, ERROR
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
+GRADES = ("优", "良", "中", "差")
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+    rules: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(f.status == "ok" for f in self.files)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def summary(self) -> dict[str, Any]:
+        statuses = Counter(f.status for f in self.files)
+        findings = [x for f in self.files for x in f.findings]
+        grades: Counter[str] = Counter()
+        for f in self.files:
+            for form in f.forms:
+                if form.get("grade"):
+                    grades[str(form["grade"])] += 1
+        return {
+            "files": len(self.files),
+            "ok": statuses.get("ok", 0),
+            "invalid": statuses.get("invalid", 0),
+            "unreadable": statuses.get("unreadable", 0),
+            "forms": sum(len(f.forms) for f in self.files),
+            "errors": sum(1 for x in findings if x.severity == ERROR),
+            "warnings": sum(1 for x in findings if x.severity != ERROR),
+            "by_rule": dict(sorted(Counter(f"{x.code} {x.rule}" for x in findings).items())),
+            "grades": dict(grades),
+            "rules": self.rules,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"files": [f.to_dict() for f in self.files], "summary": self.summary()}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per finding (files without findings get none)."""
+        import pandas as pd
+
+        cols = ["path", "status", "code", "rule", "severity", "sheet", "cell", "message", "expected", "found"]
+        rows = [{"path": f.path, "status": f.status, **x.to_dict()} for f in self.files for x in f.findings]
+        return pd.DataFrame.from_records(rows, columns=cols)
+
+    # ------------------------------------------------------------ console
+    def render_text(self, console: Any = None, max_rows: int = 2000) -> None:
+        from rich.console import Console
+        from rich.table import Table
+
+        console = console or Console()
+        table = Table(show_lines=False, header_style="bold")
+        for title in ("文件", "位置", "代码", "说明"):
+            table.add_column(title, overflow="fold")
+        shown = 0
+        for f in self.files:
+            for x in f.findings:
+                if shown >= max_rows:
+                    break
+                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
+                style = "red" if x.severity == ERROR else "yellow"
+                message = x.message.split("：", 1)[1] if where and "：" in x.message else x.message
+                table.add_row(f.path, where, f"[{style}]{x.code}[/]", message)
+                shown += 1
+        if shown:
+            console.print(table)
+        s = self.summary()
+        console.print(
+            f"共 {s['files']} 个文件：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}；"
+            f"错误 {s['errors']} 处，提示 {s['warnings']} 处。")
+
+    # ------------------------------------------------------------ Excel summary
+    def write_xlsx(self, target: str | Path) -> Path:
+        """汇总 workbook: files, findings (linked to the annotated copies), charts."""
+        from openpyxl import Workbook
+        from openpyxl.chart import BarChart, Reference
+        from openpyxl.styles import Font, PatternFill
+
+        target = Path(target)
+        wb = Workbook()
+        bold = Font(bold=True)
+        link_font = Font(color="FF0563C1", underline="single")
+        ws = wb.active
+        ws.title = "文件"
+        ws.append(["文件", "状态", "表单", "工作表", "总分", "等级", "错误数", "提示数", "批注副本"])
+        for f in self.files:
+            forms = f.forms or [{}]
+            errors = sum(1 for x in f.findings if x.severity == ERROR)
+            warns = len(f.findings) - errors
+            for form in forms:
+                ws.append([neutralize(f.path), STATUS_ZH.get(f.status, f.status), form.get("form"),
+                           neutralize(form.get("sheet")), form.get("total"), neutralize(form.get("grade")),
+                           errors, warns, neutralize(f.annotated)])
+                if f.annotated:
+                    c = ws.cell(row=ws.max_row, column=9)
+                    c.hyperlink = f.annotated
+                    c.font = link_font
+                if f.status != "ok":
+                    ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor="FFFFC7CE")
+        _style(ws, bold, (40, 10, 10, 14, 8, 6, 8, 8, 40))
+
+        fs = wb.create_sheet("问题")
+        fs.append(["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"])
+        for f in self.files:
+            for x in f.findings:
+                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
+                fs.append([neutralize(f.path), neutralize(where), "错误" if x.severity == ERROR else "提示",
+                           x.code, x.rule, neutralize(x.message), neutralize(x.expected), neutralize(x.found)])
+                annotated = f.annotated
+                if annotated and x.sheet and x.cell:
+                    c = fs.cell(row=fs.max_row, column=2)
+                    c.hyperlink = f"{annotated}#{quote_sheet(x.sheet)}!{x.cell}"
+                    c.font = link_font
+        _style(fs, bold, (40, 16, 6, 8, 22, 80, 12, 12))
+
+        st = wb.create_sheet("统计")
+        st.append(["等级", "表数"])
+        s = self.summary()
+        for g in GRADES:
+            st.append([g, s["grades"].get(g, 0)])
+        st.append([])
+        st.append(["问题类型", "处数"])
+        start = st.max_row + 1
+        counts = Counter(f"{x.code} {BY_CODE[x.code].title}" for f in self.files for x in f.findings)
+        for name, n in sorted(counts.items()):
+            st.append([name, n])
+        end = st.max_row
+        chart = BarChart()
+        chart.title = "等级分布"
+        chart.add_data(Reference(st, min_col=2, min_row=1, max_row=5), titles_from_data=True)
+        chart.set_categories(Reference(st, min_col=1, min_row=2, max_row=5))
+        st.add_chart(chart, "D2")
+        if counts:
+            chart2 = BarChart()
+            chart2.type = "bar"
+            chart2.title = "问题类型"
+            chart2.add_data(Reference(st, min_col=2, min_row=start - 1, max_row=end), titles_from_data=True)
+            chart2.set_categories(Reference(st, min_col=1, min_row=start, max_row=end))
+            chart2.height = max(7.5, 0.6 * len(counts) + 3)
+            st.add_chart(chart2, "D20")
+        _style(st, bold, (30, 8))
+        with atomic_path(target) as tmp:
+            wb.save(tmp)
+        return target
+
+
+def _style(ws: Any, bold: Any, widths: tuple[int, ...]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[1]:
+        cell.font = bold
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "A2"
