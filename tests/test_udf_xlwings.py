@@ -168,9 +168,27 @@ def test_findings_table():
         def __init__(self, **kw):
             self.__dict__.update(kw)
 
-    rows = findings_table([F(severity="error", code="score_mismatch", sheet="自评表", cell="H7",
-                             message="得分应为 9.87")], "a.xlsx")
-    assert rows[1] == ["级别", "代码", "工作表", "单元格", "说明"]
-    assert rows[2] == ["error", "score_mismatch", "自评表", "H7", "得分应为 9.87"]
+    rows = findings_table([F(severity="error", code="JX104", rule="score_mismatch", sheet="自评表", cell="H7",
+                             message="得分应为 9.87", expected=9.87, found=None)], "a.xlsx")
+    assert rows[1] == ["级别", "代码", "规则", "工作表", "单元格", "说明", "应为", "实为"]
+    assert rows[2] == ["error", "JX104", "score_mismatch", "自评表", "H7", "得分应为 9.87", "9.87", ""]
     assert "a.xlsx" in rows[0][0]
-    assert findings_table([])[-1][-1] == "未发现问题"
+    assert findings_table([])[-1] == ["未发现问题"]
+
+
+def test_validate_path_runs_the_batch_validator(tmp_path):
+    try:
+        xlwings_host._validator()
+    except ImportError:
+        pytest.skip("batch validator not available yet")
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active["A1"] = "不是绩效自评表"
+    path = tmp_path / "提交.xlsx"
+    wb.save(path)
+    rows = xlwings_host.validate_path(path)
+    assert str(path) in rows[0][0]
+    assert rows[1][0] == "级别"
+    assert len(rows) >= 3
+    assert path.read_bytes()[:2] == b"PK"  # the user's file is left as it was

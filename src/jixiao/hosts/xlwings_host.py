@@ -127,8 +127,8 @@ def build_udfs(func: Callable[..., Any], arg: Callable[..., Any], module: str = 
 
 # --- results sheet for the 校验结果 macro -------------------------------------------------
 
-_FINDING_COLUMNS = (("severity", "级别"), ("code", "代码"), ("sheet", "工作表"), ("cell", "单元格"),
-                    ("message", "说明"))
+_FINDING_COLUMNS = (("severity", "级别"), ("code", "代码"), ("rule", "规则"), ("sheet", "工作表"),
+                    ("cell", "单元格"), ("message", "说明"), ("expected", "应为"), ("found", "实为"))
 
 
 def findings_table(findings: Iterable[Any], source: str = "") -> list[list[Any]]:
@@ -148,8 +148,24 @@ def findings_table(findings: Iterable[Any], source: str = "") -> list[list[Any]]
         rows.append(row)
         count += 1
     if count == 0:
-        rows.append(["", "", "", "", "未发现问题"])
+        rows.append(["未发现问题"])
     return rows
+
+
+def _validator() -> Callable[[list[Path]], Any]:
+    """The batch validator: ``jixiao.validation.validate_paths`` (or ``jixiao.validate``)."""
+    import importlib
+
+    for module, name in (("jixiao.validation", "validate_paths"), ("jixiao.validation.batch", "validate_paths"),
+                         ("jixiao", "validate")):
+        try:
+            fn = getattr(importlib.import_module(module), name, None)
+        except ImportError:
+            continue
+        fn = getattr(fn, "validate", fn)  # a module named validate
+        if callable(fn):
+            return fn
+    raise ImportError("jixiao 的批量校验模块不可用 (jixiao.validation not found)")
 
 
 def validate_path(path: str | Path) -> list[list[Any]]:
@@ -157,9 +173,7 @@ def validate_path(path: str | Path) -> list[list[Any]]:
     import shutil
     import tempfile
 
-    from .. import validate as validate_mod
-
-    run = getattr(validate_mod, "validate", validate_mod)
+    run = _validator()
     path = Path(path)
     with tempfile.TemporaryDirectory() as tmp:
         # a copy: Excel keeps the open file locked on Windows
