@@ -17,9 +17,9 @@ _PACKAGE = 'jixiao_lite'
 
 # (relative module name, is a package, source) — embedded unchanged from jixiao
 _SOURCES = (
-    ('', True, r'''"""jixiao (绩效): spreadsheet-native toolkit for 预算绩效自评."""
+    ('', True, r'''"""jixiao core, embedded for xlwings Lite."""
 
-__version__ = "0.1.0"
+__version__ = '0.1.0'
 '''),
     ('errors', False, r'''"""Error values and exceptions shared by the core and every host.
 

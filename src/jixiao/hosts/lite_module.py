@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # (module name relative to the package, is a package, file) in execution order:
 # a package's __init__ runs after the submodules it imports.
 MODULES: tuple[tuple[str, bool, str], ...] = (
-    ("", True, "__init__.py"),
+    ("", True, ""),  # the package itself: only __version__ (see module_source)
     ("errors", False, "errors.py"),
     ("rulepacks", True, "rulepacks/__init__.py"),
     ("core.parsing", False, "core/parsing.py"),
@@ -45,6 +45,8 @@ REQUIREMENTS = """\
 
 def module_source(rel: str) -> str:
     """Source of one embedded module, adapted for Lite only where it must be."""
+    if rel == "":  # not jixiao/__init__.py: its lazy attributes reach modules Lite lacks
+        return f'"""jixiao core, embedded for xlwings Lite."""\n\n__version__ = {__version__!r}\n'
     file = next(f for r, _, f in MODULES if r == rel)
     text = (ROOT / file).read_text(encoding="utf-8")
     if rel == "rulepacks":

@@ -153,16 +153,14 @@ def findings_table(findings: Iterable[Any], source: str = "") -> list[list[Any]]
 
 
 def _validator() -> Callable[[list[Path]], Any]:
-    """The batch validator: ``jixiao.validation.validate_paths`` (or ``jixiao.validate``)."""
+    """The batch validator: ``jixiao.validate`` (``jixiao.validation.validate``)."""
     import importlib
 
-    for module, name in (("jixiao.validation", "validate_paths"), ("jixiao.validation.batch", "validate_paths"),
-                         ("jixiao", "validate")):
+    for module, name in (("jixiao.validation", "validate"), ("jixiao.validation.batch", "validate_paths")):
         try:
             fn = getattr(importlib.import_module(module), name, None)
         except ImportError:
             continue
-        fn = getattr(fn, "validate", fn)  # a module named validate
         if callable(fn):
             return fn
     raise ImportError("jixiao 的批量校验模块不可用 (jixiao.validation not found)")
