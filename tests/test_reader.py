@@ -1,0 +1,168 @@
+"""The reader finds the forms by their labels, whatever the layout around them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from workbook_factory import (
+    FUBIAO2_SEED,
+    XIANGMU_SEED,
+    Layout,
+    build,
+    convert_to_xls,
+    replace_row,
+)
+
+from jixiao.reader import read_workbook
+from jixiao.validation import validate_file
+
+
+def forms_of(path: Path) -> list[tuple[str, str]]:
+    return [(f.form_id, f.sheet) for f in read_workbook(path).forms]
+
+
+def test_three_forms_renamed_sheets_instructions_first(tmp_path):
+    p = tmp_path / "all.xlsx"
+    build(p, [("打分", "fubiao1", {}), ("目标完成", "fubiao2", {}), ("Sheet3", "xiangmu", {})],
+          instructions_first=True)
+    book = read_workbook(p)
+    assert book.sheets[0] == "填表说明"
+    assert [(f.form_id, f.sheet) for f in book.forms] == [
+        ("fubiao1", "打分"), ("fubiao2", "目标完成"), ("xiangmu", "Sheet3")]
+    assert validate_file(p).findings == []
+
+
+@pytest.mark.parametrize("layout", [
+    Layout(top=5, left=3),
+    Layout(merge=False),
+    Layout(title=False),
+    Layout(top=1, left=1, labels={"分值": "分 值", "得分": "得\n分", "实际\n完成值": "实际完成\n指标值"}),
+    Layout(labels={"分值": "指标\n分值", "年度\n指标值": "目标值", "一级指标": "一级 指标"}),
+])
+def test_xiangmu_layout_variants(tmp_path, layout):
+    p = tmp_path / "x.xlsx"
+    refs = build(p, [("自评", "xiangmu", {"layout": layout})])["自评"]
+    form = read_workbook(p).forms[0]
+    assert form.form_id == "xiangmu"
+    assert len(form.scored()) == 5  # placeholder rows (数量指标 with nothing) are skipped
+    by_name = {i.label: i for i in form.indicators}
+    assert by_name["不超过年度预算"].get("score").address == refs["score", "不超过年度预算"]
+    assert form.total.address == refs["total"]
+    assert form.funds["total_funds"].cells["rate"].address == refs["funds", "年度资金总额", "rate"]
+    assert validate_file(p).findings == []
+
+
+@pytest.mark.parametrize("layout", [Layout(top=4, left=2), Layout(merge=False, title=False),
+                                    Layout(labels={("h", 3): "分值", "score": "得 分"})])
+def test_fubiao1_layout_variants(tmp_path, layout):
+    p = tmp_path / "f1.xlsx"
+    refs = build(p, [("附表1", "fubiao1", {"layout": layout})])["附表1"]
+    form = read_workbook(p).forms[0]
+    assert form.form_id == "fubiao1"
+    names = [i.label for i in form.indicators]
+    assert "特种设备安全隐患排查率" in names and form.deduction is not None
+    assert [g.points for g in form.groups] == [54, 30, 16]
+    assert form.total.address == refs["total"]
+    assert validate_file(p).findings == []
+
+
+def test_numbers_as_text_with_units(tmp_path):
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", points="25分", score="25分")
+    funds_rows = {"年度资金总额": ("", 87.65, 86.54, "10分", 0.9873, "9.87分"),
+                  "其中：当年财政拨款": ("", "87.65万元", "86.54万元", "—", "98.73%", "—"),
+                  "上年结转资金": ("", "", "", "—", "", "—"), "其他资金": ("", "", "", "—", "", "—")}
+    p = tmp_path / "units.xlsx"
+    build(p, [("表", "xiangmu", {"rows": rows, "funds": funds_rows, "total": "99.87分"})])
+    assert validate_file(p).findings == []
+
+
+def test_symbols_full_and_half_width(tmp_path):
+    rows = FUBIAO2_SEED
+    for name, sym in (("检测机构检查数量", ">="), ("重点用能企业审查数量", "≧"), ("专家劳务费", "<="),
+                      ("重点用能企业审查单位成本", "≦"), ("审查整改完成率", "=")):
+        rows = replace_row(rows, name, nature=sym)
+    p = tmp_path / "sym.xlsx"
+    build(p, [("附表2", "fubiao2", {"rows": rows})])
+    form = read_workbook(p).forms[0]
+    assert form.form_id == "fubiao2" and len(form.indicators) == 13
+    assert validate_file(p).findings == []
+
+
+def test_two_forms_in_one_sheet(tmp_path):
+    p = tmp_path / "one.xlsx"
+    build(p, [("汇总", "fubiao2", {"layout": Layout(top=0)}), ("汇总", "xiangmu", {"layout": Layout(top=40)})])
+    assert forms_of(p) == [("fubiao2", "汇总"), ("xiangmu", "汇总")]
+    book = read_workbook(p)
+    assert len(book.forms[0].indicators) == 13 and len(book.forms[1].indicators) == 5
+    assert validate_file(p).findings == []
+
+
+def test_to_frame_has_addresses(tmp_path):
+    p = tmp_path / "x.xlsx"
+    refs = build(p, [("表", "xiangmu", {})])["表"]
+    frame = read_workbook(p).forms[0].to_frame()
+    row = frame[frame["name"] == "不超过年度预算"].iloc[0]
+    assert row["score_cell"] == refs["score", "不超过年度预算"] and row["score"] == 25
+    assert row["target"] == "87.65万元" and row["actual_cell"] == refs["actual", "不超过年度预算"]
+
+
+def test_uncached_formulas_are_recalculated(tmp_path):
+    # A workbook written by a program and never opened: formulas without cached values.
+    p = tmp_path / "f.xlsx"
+    refs = build(p, [("表", "xiangmu", {})])["表"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(p)
+    ws = wb["表"]
+    scores = [refs["score", n] for n in ("及时完成质量监督检查任务", "不超过年度预算", "促进质量提升，保障社会经济发展",
+                                         "质量技术监督专项经费的可持续影响情况", "社会公众或服务对象对项目实施效果的满意程度")]
+    rate_score = refs["funds", "年度资金总额", "score"]
+    ws[rate_score] = "=ROUND(MIN(86.54/87.65,1)*10,2)"
+    ws[refs["total"]] = f"={rate_score}+" + "+".join(scores)
+    wb.save(p)
+    book = read_workbook(p)
+    assert book.recalculated
+    assert book.forms[0].total.value == pytest.approx(99.87)
+    assert validate_file(p).findings == []
+    ws[refs["total"]] = f"={rate_score}+" + "+".join(scores[:-1])  # forgot one indicator
+    wb.save(p)
+    res = validate_file(p)
+    assert [(f.rule, f.cell, f.found) for f in res.findings] == [("total-mismatch", refs["total"], 89.87)]
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_xls_files(tmp_path):
+    good = tmp_path / "good.xlsx"
+    bad = tmp_path / "bad.xlsx"
+    build(good, [("附表1", "fubiao1", {}), ("自评表", "xiangmu", {})], instructions_first=True)
+    refs = build(bad, [("自评表", "xiangmu", {"total": 98})])["自评表"]
+    xls_good, xls_bad = convert_to_xls([good, bad])  # one LibreOffice start for both
+    assert forms_of(xls_good) == [("fubiao1", "附表1"), ("xiangmu", "自评表")]
+    assert validate_file(xls_good).findings == []
+    res = validate_file(xls_bad)
+    assert [(f.rule, f.cell) for f in res.findings] == [("total-mismatch", refs["total"])]
+    # An annotated .xlsx copy is made for an .xls input.
+    from jixiao.validation.annotate import annotate_copy
+
+    out = annotate_copy(xls_bad, res.kind, res.findings, tmp_path / "out" / "bad.xlsx")
+    from openpyxl import load_workbook
+
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "校验结果" and wb["自评表"][refs["total"]].comment is not None
+
+
+def test_bounded_rows(tmp_path):
+    from jixiao import security
+
+    wb = Workbook()
+    ws = wb.active
+    ws.cell(row=security.MAX_ROWS + 50, column=1, value="x")
+    wb.save(tmp_path / "long.xlsx")
+    from jixiao.reader import load_grids
+
+    (_, rows), = load_grids(tmp_path / "long.xlsx")
+    assert len(rows) <= security.MAX_ROWS
