@@ -190,6 +190,9 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
         wb.save(raw)
         with atomic_path(path) as out:
             write_cached_values(raw, out, values)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)  # the temp file behind atomic_path is private (0600)
     return path
 
 

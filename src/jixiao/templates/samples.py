@@ -78,3 +78,49 @@ XIANGMU: dict[str, Any] = {
 }
 
 SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU}
+
+
+def random_data(form_id: str, rng: Any) -> dict[str, Any]:
+    """A randomly filled form (``rng``: a ``random.Random``) — for cross-engine tests.
+
+    Values stay inside what every mode accepts: numbers where native formulas need numbers,
+    定性 actuals from the tiers, 附表1 scores within their 分值.
+    """
+    from ..forms import load_form
+
+    if form_id == "fubiao1":
+        spec = load_form("fubiao1")
+        scores = {}
+        for section in spec["sections"]:
+            for group in section.get("groups", []):
+                for item in group["items"]:
+                    scores[item["name"]] = round(rng.uniform(0, item["points"]) * 4) / 4
+        personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(2)]
+        return {"scores": scores, "personal": personal,
+                "deduction": rng.choice([None, 0, round(rng.uniform(0, 10), 2)])}
+    spec = load_form(form_id)
+    percent = spec["points_unit"] == "percent"
+    rows = []
+    for cat in spec["categories"]:
+        for _ in range(rng.randint(0, 2)):
+            nature = rng.choice(["≥", "≥", "≤", "＝", "定性"])
+            if nature == "定性":
+                target, actual = "逐步提高", rng.choice(["逐步提高", "达成", "部分达成", "未达成"])
+            else:
+                target = rng.choice([rng.randint(1, 500), round(rng.uniform(0.5, 1), 4)])
+                actual = round(target * rng.uniform(0.3, 1.8), rng.choice([0, 2, 4]))
+                if nature == "＝" and rng.random() < 0.2:
+                    target, actual = 0, rng.choice([0, 1])
+            points = f"{rng.randint(2, 15)}%" if percent else rng.choice([5, 10, 12.5, 15, 20])
+            rows.append({"level1": cat["level1"], "level2": cat["level2"], "level3": f"指标{len(rows) + 1}",
+                         "nature": nature, "target": target, "actual": actual, "points": points,
+                         "unit": "个" if form_id == "fubiao2" else None})
+    if form_id == "xiangmu":
+        for row in rows:
+            del row["unit"]
+    budget = round(rng.uniform(1, 500), 2)
+    spent = round(budget * rng.uniform(0.4, 1.2), 2)
+    data: dict[str, Any] = {"funds": {"total_funds": {"budget": budget, "spent": spent},
+                                      "fiscal": {"budget": budget, "spent": round(spent * rng.uniform(0.5, 1), 2)}},
+                            "indicators": rows, "header": {"project": "随机项目"}}
+    return data
