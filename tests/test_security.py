@@ -1,0 +1,146 @@
+"""Broken and hostile files: each gets a status, none stops the batch, none is opened unsafely."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from workbook_factory import build
+
+from jixiao import security
+from jixiao.validation import validate, validate_file
+
+
+@pytest.fixture()
+def good(tmp_path: Path) -> Path:
+    p = tmp_path / "good.xlsx"
+    build(p, [("自评表", "xiangmu", {})])
+    return p
+
+
+def _rezip(src: Path, dst: Path, replace: dict[str, bytes] | None = None,
+           add: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = (replace or {}).get(info.filename, zin.read(info))
+            zout.writestr(info.filename, data)
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def _unreadable(path: Path) -> str:
+    res = validate_file(path)
+    assert res.status == "unreadable", res.findings
+    assert [f.rule for f in res.findings] == ["unreadable-file"]
+    return res.findings[0].message
+
+
+def test_empty_file(tmp_path):
+    (tmp_path / "e.xlsx").write_bytes(b"")
+    assert "为空" in _unreadable(tmp_path / "e.xlsx")
+
+
+def test_not_a_workbook(tmp_path):
+    (tmp_path / "t.xlsx").write_text("项目名称,得分\n甲,91\n", encoding="utf-8")
+    assert "不是 Excel" in _unreadable(tmp_path / "t.xlsx")
+    with zipfile.ZipFile(tmp_path / "z.xlsx", "w") as zf:
+        zf.writestr("readme.txt", "hello")
+    assert "不是 Excel" in _unreadable(tmp_path / "z.xlsx")
+
+
+def test_truncated_file(tmp_path, good):
+    data = good.read_bytes()
+    (tmp_path / "cut.xlsx").write_bytes(data[: len(data) // 2])
+    assert "损坏" in _unreadable(tmp_path / "cut.xlsx")
+
+
+def test_corrupt_member(tmp_path, good):
+    bad = _rezip(good, tmp_path / "bad.xlsx", replace={"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row"})
+    _unreadable(bad)
+
+
+def test_encrypted_file(tmp_path):
+    # An encrypted .xlsx is an OLE compound file holding EncryptionInfo / EncryptedPackage.
+    body = security.OLE_MAGIC + b"\x00" * 504 + "EncryptionInfo".encode("utf-16-le") + b"\x00" * 64 \
+        + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 2048
+    (tmp_path / "locked.xlsx").write_bytes(body)
+    assert "加密" in _unreadable(tmp_path / "locked.xlsx")
+
+
+def test_fake_xls(tmp_path):
+    (tmp_path / "x.xls").write_bytes(security.OLE_MAGIC + b"\x00" * 1000)
+    _unreadable(tmp_path / "x.xls")
+
+
+def test_xml_entity_expansion_rejected(tmp_path, good):
+    with zipfile.ZipFile(good) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml")
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+    bad = _rezip(good, tmp_path / "lol.xlsx", replace={"xl/worksheets/sheet1.xml": laughs + body})
+    assert "DOCTYPE" in _unreadable(bad)
+    ext = _rezip(good, tmp_path / "xxe.xlsx", replace={
+        "xl/sharedStrings.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sst/>'})
+    _unreadable(ext)
+
+
+def test_zip_bomb_rejected(tmp_path, good):
+    bomb = _rezip(good, tmp_path / "bomb.xlsx", add={"xl/media/pad.bin": b"\x00" * (20 * 1024 * 1024)})
+    assert "压缩炸弹" in _unreadable(bomb)
+
+
+def test_too_many_members(tmp_path, good):
+    many = _rezip(good, tmp_path / "many.xlsx", add={f"xl/x/{i}.xml": b"<a/>" for i in range(security.MAX_MEMBERS)})
+    assert "过多" in _unreadable(many)
+
+
+def test_archive_traversal_and_nesting(tmp_path, good):
+    inner3 = io.BytesIO()
+    with zipfile.ZipFile(inner3, "w") as z:
+        z.writestr("deep.xlsx", good.read_bytes())
+    nested = inner3.getvalue()
+    for _ in range(security.MAX_ARCHIVE_DEPTH):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("inner.zip", nested)
+        nested = buf.getvalue()
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("部门A/good.xlsx", good.read_bytes())
+        z.writestr("../../evil.xlsx", good.read_bytes())
+        z.writestr("/abs/evil2.xlsx", good.read_bytes())
+        z.writestr("ok/inner.zip", _zip_of({"b.xlsx": good.read_bytes()}))
+        z.writestr("nest.zip", nested)
+        z.writestr("notes.txt", "ignored")
+    report = validate([archive], out_dir=None)
+    by = {f.path: f.status for f in report.files}
+    assert by[f"{archive}!部门A/good.xlsx"] == "ok"
+    assert by[f"{archive}!ok/inner.zip!b.xlsx"] == "ok"
+    assert by[f"{archive}!../../evil.xlsx"] == "unreadable"
+    assert by[f"{archive}!/abs/evil2.xlsx"] == "unreadable"
+    assert any(s == "unreadable" and "nest.zip" in p for p, s in by.items())
+    assert not (tmp_path.parent / "evil.xlsx").exists()
+    assert len(report.files) == 5
+
+
+def _zip_of(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for k, v in members.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+def test_one_broken_file_never_stops_the_batch(tmp_path, good):
+    (tmp_path / "empty.xlsx").write_bytes(b"")
+    (tmp_path / "junk.xls").write_bytes(b"not a workbook at all")
+    build(tmp_path / "wrong.xlsx", [("表", "xiangmu", {"total": 90})])
+    for jobs in (1, 2):
+        report = validate(tmp_path, jobs=jobs)
+        by = {Path(f.path).name: f.status for f in report.files}
+        assert by == {"empty.xlsx": "unreadable", "good.xlsx": "ok", "junk.xls": "unreadable",
+                      "wrong.xlsx": "invalid"}
