@@ -84,7 +84,7 @@ def test_xml_entity_expansion_rejected(tmp_path, good):
     bad = _rezip(good, tmp_path / "lol.xlsx", replace={"xl/worksheets/sheet1.xml": laughs + body})
     assert "DOCTYPE" in _unreadable(bad)
     ext = _rezip(good, tmp_path / "xxe.xlsx", replace={
-        "xl/sharedStrings.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sst/>'})
+        "xl/styles.xml": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><styleSheet/>'})
     _unreadable(ext)
 
 
