@@ -1,0 +1,119 @@
+"""`jixiao validate` end to end: JSON on stdout, exit codes, Excel summary, annotated copies."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+from workbook_factory import XIANGMU_SEED, build, replace_row
+
+from jixiao.cli import main
+from jixiao.validation import validate_file
+
+
+@pytest.fixture()
+def batch(tmp_path: Path) -> dict:
+    d = tmp_path / "收件"
+    good = d / "部门A.xlsx"
+    bad = d / "子目录" / "部门B.xlsx"
+    build(good, [("附表1", "fubiao1", {}), ("附表2", "fubiao2", {})], instructions_first=True)
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=20, reason="=HYPERLINK(\"http://x\")")
+    rows = replace_row(rows, "不超过年度预算", points="+1+1")
+    refs = build(bad, [("自评表", "xiangmu", {"rows": rows})])["自评表"]
+    (d / "坏.xlsx").write_bytes(b"\x00garbage")
+    return {"dir": d, "good": good, "bad": bad, "refs": refs}
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, ["validate", *args], catch_exceptions=False)
+
+
+def test_json_output_and_exit_codes(batch):
+    result = run(str(batch["dir"]), "--format", "json")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)  # exactly one JSON document
+    statuses = {Path(f["path"]).name: f["status"] for f in doc["files"]}
+    assert statuses == {"部门A.xlsx": "ok", "部门B.xlsx": "invalid", "坏.xlsx": "unreadable"}
+    bad = next(f for f in doc["files"] if f["path"].endswith("部门B.xlsx"))
+    cells = {(x["rule"], x["cell"]) for x in bad["findings"]}
+    assert ("score-mismatch", batch["refs"]["score", "及时完成质量监督检查任务"]) in cells
+    assert ("not-a-number", batch["refs"]["points", "不超过年度预算"]) in cells
+    for x in bad["findings"]:
+        assert set(x) == {"code", "rule", "severity", "sheet", "cell", "message", "expected", "found"}
+    assert doc["summary"]["files"] == 3 and doc["summary"]["invalid"] == 1
+    assert run(str(batch["good"]), "--format", "json").exit_code == 0
+
+
+def test_usage_errors_exit_2(batch, tmp_path):
+    assert run(str(tmp_path / "missing.xlsx")).exit_code == 2
+    assert run(str(batch["good"]), "--rules", "no-such-pack").exit_code == 2
+    assert run(str(batch["good"]), "--format", "csv").exit_code == 2
+    assert run().exit_code == 2
+
+
+def test_text_grid(batch):
+    result = run(str(batch["bad"]))
+    assert result.exit_code == 1
+    assert "JX302" in result.stdout and "自评表!" in result.stdout
+    assert "共 1 个文件" in result.stdout
+
+
+def test_jobs_same_result(batch):
+    one = json.loads(run(str(batch["dir"]), "--format", "json").stdout)
+    two = json.loads(run(str(batch["dir"]), "--format", "json", "--jobs", "2").stdout)
+    assert one == two
+
+
+def test_xlsx_reports_and_annotated_copies(batch, tmp_path):
+    out = tmp_path / "报告"
+    before = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in batch["dir"].rglob("*.xlsx")}
+    result = run(str(batch["dir"]), "--format", "xlsx", "--out", str(out))
+    assert result.exit_code == 1
+    # Originals never modified.
+    assert before == {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in batch["dir"].rglob("*.xlsx")}
+    summary = load_workbook(out / "校验汇总.xlsx")
+    assert summary.sheetnames == ["文件", "问题", "统计"]
+    files = list(summary["文件"].iter_rows(min_row=2, values_only=True))
+    assert {(Path(r[0]).name, r[1]) for r in files} >= {("部门A.xlsx", "通过"), ("部门B.xlsx", "有错误"),
+                                                       ("坏.xlsx", "无法读取")}
+    assert len(summary["统计"]._charts) == 2
+    problems = summary["问题"]
+    links = [r[1].hyperlink.target for r in problems.iter_rows(min_row=2) if r[1].hyperlink]
+    assert any(link.startswith("annotated/") and "#'自评表'!" in link for link in links)
+    # Formula injection: typed "+1+1" and "=HYPERLINK(..)" come back as text, never as formulas.
+    for ws in summary.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            for v in row:
+                assert not (isinstance(v, str) and v.startswith(("=", "+", "-", "@")))
+    annotated = sorted((out / "annotated").glob("*.xlsx"))
+    assert len(annotated) == 1  # only the invalid, readable file
+    wb = load_workbook(annotated[0])
+    assert wb.sheetnames[0] == "校验结果"
+    cell = wb["自评表"][batch["refs"]["score", "及时完成质量监督检查任务"]]
+    assert cell.fill.fgColor.rgb == "FFFF8080"
+    assert "JX302" in cell.comment.text and "应为 25" in cell.comment.text
+    results = list(wb["校验结果"].iter_rows(min_row=2, values_only=True))
+    assert any(r[2] == "JX102" and r[7] == "'+1+1" for r in results)
+
+
+def test_formula_overwritten_in_our_template(tmp_path):
+    p = tmp_path / "tpl.xlsx"
+    refs = build(p, [("自评表", "xiangmu", {})], defined_names={"JX_TEMPLATE": "xiangmu:native:0.1"})["自评表"]
+    wb = load_workbook(p)
+    ws = wb["自评表"]
+    names = ["及时完成质量监督检查任务", "不超过年度预算", "促进质量提升，保障社会经济发展",
+             "质量技术监督专项经费的可持续影响情况", "社会公众或服务对象对项目实施效果的满意程度"]
+    for n in names[1:]:  # the first score stays a typed constant
+        ws[refs["score", n]] = f"={refs['points', n]}"
+    ws[refs["funds", "年度资金总额", "rate"]] = "=TEXT(86.54/87.65,\"0.00%\")"
+    ws[refs["funds", "年度资金总额", "score"]] = "=ROUND(MIN(86.54/87.65,1)*10,2)"
+    ws[refs["total"]] = "=" + "+".join([refs["funds", "年度资金总额", "score"]] + [refs["score", n] for n in names])
+    wb.save(p)
+    res = validate_file(p)
+    assert [(f.rule, f.severity, f.cell) for f in res.findings] == [
+        ("formula-overwritten", "warning", refs["score", names[0]])]
+    assert res.status == "ok"  # a warning alone does not fail the file
