@@ -24,8 +24,27 @@ def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str,
 @click.option("--form", "forms", type=click.Choice(FORM_IDS), multiple=True, help="只生成这些表单（可重复）")
 @click.option("--mode", "modes", type=click.Choice(MODES), multiple=True,
               help="公式模式：udf（加载项）、lambda（Excel 365 名称）、native（普通公式）")
-def command(out: Path, forms: tuple[str, ...], modes: tuple[str, ...]) -> None:
+@click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="另将填入示例数据的表单渲染为 PNG（需要 LibreOffice 与 pdftoppm），如 docs/images")
+def command(out: Path, forms: tuple[str, ...], modes: tuple[str, ...], images: Path | None) -> None:
     """生成空白模板工作簿（附表1、附表2、项目支出绩效自评表 × 三种公式模式）。"""
     for path in generate_all(out, forms or FORM_IDS, modes or MODES):
         form_id = path.stem.rsplit("-", 1)[0]
         click.echo(f"{path}  {FORM_TITLES[form_id]}")
+    if images is not None:
+        for png in render_images(images, forms or FORM_IDS):
+            click.echo(str(png))
+
+
+def render_images(outdir: Path, forms: tuple[str, ...] = FORM_IDS) -> list[Path]:
+    """Each form filled with its seed values (native mode), first page as PNG — one soffice call."""
+    import tempfile
+
+    from .. import libreoffice
+    from ..templates.samples import SEEDS
+
+    if not libreoffice.available():
+        raise click.ClickException("需要 LibreOffice（soffice）才能渲染图片 (LibreOffice not found)")
+    with tempfile.TemporaryDirectory(prefix="jixiao_img_") as tmp:
+        books = [write_workbook(Path(tmp) / f"{f}.xlsx", f, "native", SEEDS[f]) for f in forms]
+        return libreoffice.render_pngs(books, outdir, dpi=100)

@@ -49,6 +49,7 @@ an unknown 二级 is appended after its 一级.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -186,14 +187,30 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
     values = computed_values(form_id, data, pack)
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="jixiao_tpl_") as tmp:
-        raw = Path(tmp) / "raw.xlsx"
+        raw, cached = Path(tmp) / "raw.xlsx", Path(tmp) / "cached.xlsx"
         wb.save(raw)
+        write_cached_values(raw, cached, values)
         with atomic_path(path) as out:
-            write_cached_values(raw, out, values)
+            _rezip_fixed_times(cached, out)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)  # the temp file behind atomic_path is private (0600)
     return path
+
+
+def _rezip_fixed_times(src: Path, dst: Path) -> None:
+    """Copy a zip with fixed entry times, so an unchanged template is byte-identical."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            data = zin.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" at save time
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+            zout.writestr(fixed, data)
 
 
 def template_layout(form_id: str, data: dict[str, Any] | None = None, pack: str | None = None) -> TemplateLayout:

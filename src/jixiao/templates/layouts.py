@@ -506,8 +506,8 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     spec = load_form("xiangmu")
     rp = load_pack(pack)
     sh = Sheet(title="项目支出绩效自评表", ncols=10)
-    sh.widths = {1: (5, 6), 2: (9, 10), 3: (10, 12), 4: (16, 26), 5: (5, 6), 6: (9, 11), 7: (9, 11),
-                 8: (6, 7), 9: (7, 8), 10: (16, 26)}
+    sh.widths = {1: (7, 7), 2: (9, 10), 3: (10, 12), 4: (18, 28), 5: (6, 6), 6: (9, 11), 7: (9, 11),
+                 8: (6, 7), 9: (8, 9), 10: (16, 24)}
     header = data.get("header") or {}
     sh.put(1, 1, spec["title"], role="title", span=10)
     sh.heights[1] = 32
@@ -569,8 +569,8 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     columns = ["level1", "level2", "level3", "nature", "target", "actual", "points", "score", "reason"]
     head = r
     for col, key in enumerate(columns, start=2):
-        sh.put(r, col, labels[key].replace("年度指标值", "年度\n指标值").replace("实际完成值", "实际\n完成值"),
-               role="header")
+        text = {"target": "年度\n指标值", "actual": "实际\n完成值", "nature": "指标\n性质"}.get(key, labels[key])
+        sh.put(r, col, text, role="header")
     sh.header_rows = (head, head)
     r += 1
     first = r
