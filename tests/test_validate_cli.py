@@ -117,3 +117,34 @@ def test_formula_overwritten_in_our_template(tmp_path):
     assert [(f.rule, f.severity, f.cell) for f in res.findings] == [
         ("formula-overwritten", "warning", refs["score", names[0]])]
     assert res.status == "ok"  # a warning alone does not fail the file
+
+
+templates = pytest.importorskip("jixiao.templates")
+
+
+@pytest.mark.parametrize("form", ["fubiao1", "fubiao2", "xiangmu"])
+@pytest.mark.parametrize("mode", ["native", "udf", "lambda"])
+def test_our_filled_templates_validate_clean(tmp_path, form, mode):
+    from jixiao.templates.samples import SEEDS
+
+    p = templates.write_workbook(tmp_path / f"{form}-{mode}.xlsx", form, mode, SEEDS[form])
+    res = validate_file(p)
+    assert res.findings == [] and res.status == "ok"
+    total = {"fubiao1": 91, "fubiao2": 100, "xiangmu": 99.87}[form]
+    assert res.forms[0]["total"] == pytest.approx(total) and res.forms[0]["grade"] == "优"
+
+
+def test_typed_constant_over_our_template_formula(tmp_path):
+    from jixiao.templates.samples import SEEDS
+
+    p = templates.write_workbook(tmp_path / "x.xlsx", "xiangmu", "native", SEEDS["xiangmu"])
+    form = validate_file(p)
+    assert form.findings == []
+    from jixiao.reader import read_workbook
+
+    ind = read_workbook(p).forms[0].scored()[0]
+    wb = load_workbook(p)
+    wb.worksheets[0][ind.get("score").address] = ind.get("score").value  # same number, typed
+    wb.save(p)
+    res = validate_file(p)
+    assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]

@@ -50,6 +50,9 @@ def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, 
         if not isinstance(v, str) or not v or len(v) > 40:
             continue
         hit = _label(v, group)
+        if hit is None and group == "rows" and ("（" in v or "(" in v):
+            head = re.split(r"[（(]", v, maxsplit=1)[0]
+            hit = _label(head, group) if head.strip() else None
         if hit is None:
             continue
         key, prio = hit
@@ -180,13 +183,12 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
                 return None
             return Cell(sheet, _r, c, _row[c] if c < len(_row) else None)
 
-        # 总分 / 合计 / 等级 end the table.
+        # 总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end the table.
         marks = _row_labels(row, "rows")
-        if "grand_total" in marks or "grade" in marks:
-            _read_totals(rows, sheet, form, r, end)
-            return
-        if any(k in marks for k in ("total_funds", "fiscal", "carryover", "other")) or _has_title(row):
-            return  # the next form's title or funds block
+        if ("grand_total" in marks or "grade" in marks or len(_row_labels(row)) >= 2
+                or any(k in marks for k in ("total_funds", "fiscal", "carryover", "other"))
+                or _has_title(row)):
+            break
         c1, c2, c3 = cell("level1"), cell("level2"), cell("level3")
         if c1 is not None and not c1.blank:
             level1, level2, g2 = c1.text, "", None
@@ -223,31 +225,64 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
         if parent is not None and not deduction:
             parent.children.append(ind)
         r += 1
+    _read_totals(rows, sheet, form, r, end)
+
+
+GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差")
+
+
+def _grade_text(v: Any) -> bool:
+    return isinstance(v, str) and normalize_text(v).replace("等级", "").replace("等", "") in GRADE_WORDS
+
+
+def _numberish(v: Any) -> bool:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return True
+    return isinstance(v, str) and bool(re.match(r"^[\d.,]+\s*分?$", normalize_text(v)))
 
 
 def _read_totals(rows: Grid, sheet: str, form: Form, r0: int, end: int) -> None:
+    """总分 / 合计 / 等级 anywhere below the table (a 得分汇总 block may come first).
+
+    A "总分" row wins over a "合计" row (合计 may sum only the indicators).
+    """
     cols = form.columns
-    for r in range(r0, min(end, r0 + 4)):
+    pc, sc = cols.get("points"), cols.get("score")
+    totals: list[tuple[int, int, int]] = []  # (priority, row, label column)
+    for r in range(r0, end):
         row = rows[r]
+        if r > r0 and (_has_title(row) or _is_header(_row_labels(row))):
+            break
         marks = _row_labels(row, "rows")
-        if "grand_total" in marks and form.total is None:
-            lc = marks["grand_total"][0]
-            nums = [c for c in range(lc + 1, len(row)) if not is_blank(row[c])]
-            if "grade" in marks:
-                nums = [c for c in nums if c < marks["grade"][0]]
-            pc, sc = cols.get("points"), cols.get("score")
-            if sc is not None and sc in nums:
-                form.total = Cell(sheet, r, sc, row[sc])
-            elif nums:
-                form.total = Cell(sheet, r, nums[-1], row[nums[-1]])
-            elif sc is not None:
-                form.total = Cell(sheet, r, sc, None)
-            if pc is not None and pc in nums and (form.total is None or form.total.col != pc):
-                form.total_points = Cell(sheet, r, pc, row[pc])
+        if "grand_total" in marks:
+            totals.append((marks["grand_total"][1], r, marks["grand_total"][0]))
         if "grade" in marks and form.grade is None:
             gc = marks["grade"][0]
-            nxt = next((c for c in range(gc + 1, len(row)) if not is_blank(row[c])), gc + 1)
-            form.grade = Cell(sheet, r, nxt, row[nxt] if nxt < len(row) else None)
+            cand = [c for c in range(gc + 1, len(row)) if not is_blank(row[c])]
+            short = [c for c in cand if len(normalize_text(row[c])) <= 4]
+            fallback = sc if sc is not None and sc > gc else (short[0] if short else gc + 1)
+            pick = next((c for c in cand if _grade_text(row[c])), fallback)
+            form.grade = Cell(sheet, r, pick, row[pick] if pick < len(row) else None)
+    if not totals:
+        return
+    _, r, lc = min(totals)
+    row = rows[r]
+    nums = [c for c in range(lc + 1, len(row)) if not is_blank(row[c])]
+    if form.grade is not None and form.grade.row == r:
+        nums = [c for c in nums if c < form.grade.col - 1]
+    numeric = [c for c in nums if _numberish(row[c])]
+    if sc is not None and sc > lc:
+        form.total = Cell(sheet, r, sc, row[sc] if sc < len(row) else None)
+    elif numeric:
+        form.total = Cell(sheet, r, numeric[-1], row[numeric[-1]])
+    elif nums:
+        form.total = Cell(sheet, r, nums[-1], row[nums[-1]])
+    for _, tr, _ in sorted(totals):
+        trow = rows[tr]
+        if pc is not None and pc < len(trow) and not is_blank(trow[pc]) and (
+                form.total is None or (form.total.row, form.total.col) != (tr, pc)):
+            form.total_points = Cell(sheet, tr, pc, trow[pc])
+            break
 
 
 def _fraction_weights(form: Form) -> bool:
@@ -293,6 +328,20 @@ def find_forms(rows: Grid, sheet: str) -> list[Form]:
 
 
 # ---------------------------------------------------------------- loading grids
+def _core_creator(path: Path) -> str | None:
+    import defusedxml.ElementTree as ET
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            root = ET.fromstring(zf.read("docProps/core.xml"))
+    except Exception:
+        return None
+    for el in root.iter():
+        if el.tag.endswith("}creator"):
+            return (el.text or "").strip()
+    return None
+
+
 def _defined_name(path: Path, name: str) -> str | None:
     import defusedxml.ElementTree as ET
 
@@ -363,7 +412,10 @@ def read_workbook(path: str | Path) -> Workbook:
         raise security.UnsafeFile(f"文件已损坏，无法读取（{name}: {str(exc)[:120]}）") from None
     book = Workbook(str(path), sniff.kind, [n for n, _ in grids], [])
     if sniff.kind == "xlsx":
-        book.template = _defined_name(path, "JX_TEMPLATE")
+        # Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the
+        # creator jixiao.templates writes (Excel and WPS keep the creator when saving).
+        book.template = _defined_name(path, "JX_TEMPLATE") or (
+            "jixiao" if _core_creator(path) == "jixiao" else None)
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.parsing import Quantity, is_blank, parse_quantity
+from ..core.parsing import Quantity, is_blank, normalize_text, parse_quantity
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,7 +76,9 @@ class Indicator:
 
     @property
     def label(self) -> str:
-        return self.name.text if self.name is not None and not self.name.blank else self.level2
+        if self.name is not None and not self.name.blank:
+            return self.name.text
+        return normalize_text(self.level2) or f"第{self.row + 1}行"
 
 
 @dataclass
