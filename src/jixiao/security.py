@@ -48,6 +48,7 @@ class UnsafeFile(ValueError):
 class Sniff:
     kind: str  # "xlsx" | "xls"
     uncached_formulas: bool = False  # some formula cells carry no cached value
+    parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
 
 
 def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
@@ -68,7 +69,9 @@ def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
             raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
         return Sniff("xls")
     if head.startswith(ZIP_MAGIC):
-        return Sniff("xlsx", uncached_formulas=check_ooxml(path))
+        parts: dict[str, bytes] = {}
+        uncached = check_ooxml(path, keep=("xl/workbook.xml", "docProps/core.xml"), kept=parts)
+        return Sniff("xlsx", uncached_formulas=uncached, parts=parts)
     raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
 
 
@@ -94,10 +97,11 @@ def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfi
     return infos
 
 
-def check_ooxml(path: Path) -> bool:
+def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None) -> bool:
     """Validate an .xlsx/.xlsm package; return True when some formula lacks a cached value.
 
     Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
+    Parts named in ``keep`` (small ones) are returned in ``kept``, so nobody reopens the zip.
     """
     try:
         with zipfile.ZipFile(path) as zf:
@@ -113,7 +117,10 @@ def check_ooxml(path: Path) -> bool:
                 if not (name.endswith(".xml") or name.endswith(".rels") or name.endswith(".vml")):
                     continue
                 with zf.open(info) as fh:
-                    if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    if name in keep and kept is not None and info.file_size < 4 * 1024 * 1024:
+                        kept[name] = fh.read()
+                        head, data = kept[name][:4096], b""
+                    elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
                         data = fh.read()
                         head = data[:4096]
                     else:

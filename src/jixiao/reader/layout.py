@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +42,19 @@ def _label(text: str, group: str) -> tuple[str, int] | None:
     return key, 99
 
 
+# Rows are scanned several times while one sheet is read; memo by row identity, cleared
+# around each find_forms call (ids are only stable while the grid is alive).
+_MEMO: dict[tuple[int, str], dict[str, tuple[int, int]]] = {}
+
+
 def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
     """key → (column, priority), the best-priority (then leftmost) cell for each key."""
+    memo_key = (id(row), group)
+    cached = _MEMO.get(memo_key)
+    if cached is not None:
+        return cached
     found: dict[str, tuple[int, int]] = {}
+    _MEMO[memo_key] = found
     for c, v in enumerate(row):
         if not isinstance(v, str) or not v or len(v) > 40:
             continue
@@ -135,7 +144,8 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
         hit = None
         for c, v in enumerate(row):
             if isinstance(v, str) and v and len(v) <= 40:
-                key = match_label(v, "rows")
+                hit_label = _label(v, "rows")
+                key = hit_label[0] if hit_label else None
                 if key in ("total_funds", "fiscal", "carryover", "other"):
                     hit = (key, c)
                     break
@@ -155,7 +165,7 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
 
 def _has_title(row: list[Any]) -> bool:
     for v in row:
-        if isinstance(v, str) and 6 <= len(v) < 60:
+        if isinstance(v, str) and 6 <= len(v) < 60 and "表" in v:
             norm = normalize_text(v)
             if any(text in norm for text, _ in _TITLES):
                 return True
@@ -301,6 +311,14 @@ def _fraction_weights(form: Form) -> bool:
 
 def find_forms(rows: Grid, sheet: str) -> list[Form]:
     """Every form table in one sheet's grid."""
+    _MEMO.clear()
+    try:
+        return _find_forms(rows, sheet)
+    finally:
+        _MEMO.clear()
+
+
+def _find_forms(rows: Grid, sheet: str) -> list[Form]:
     headers: list[int] = []
     for r, row in enumerate(rows):
         if _is_header(_row_labels(row)) and not (headers and r - headers[-1] <= 1):
@@ -328,12 +346,13 @@ def find_forms(rows: Grid, sheet: str) -> list[Form]:
 
 
 # ---------------------------------------------------------------- loading grids
-def _core_creator(path: Path) -> str | None:
+def _core_creator(data: bytes | None) -> str | None:
     import defusedxml.ElementTree as ET
 
+    if not data or b"creator" not in data:
+        return None
     try:
-        with zipfile.ZipFile(path) as zf:
-            root = ET.fromstring(zf.read("docProps/core.xml"))
+        root = ET.fromstring(data)
     except Exception:
         return None
     for el in root.iter():
@@ -342,12 +361,12 @@ def _core_creator(path: Path) -> str | None:
     return None
 
 
-def _defined_name(path: Path, name: str) -> str | None:
+def _defined_name(data: bytes | None, name: str) -> str | None:
     import defusedxml.ElementTree as ET
 
+    if not data or name.encode() not in data:
+        return None
     try:
-        with zipfile.ZipFile(path) as zf:
-            data = zf.read("xl/workbook.xml")
         root = ET.fromstring(data)
     except Exception:
         return None
@@ -414,8 +433,9 @@ def read_workbook(path: str | Path) -> Workbook:
     if sniff.kind == "xlsx":
         # Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the
         # creator jixiao.templates writes (Excel and WPS keep the creator when saving).
-        book.template = _defined_name(path, "JX_TEMPLATE") or (
-            "jixiao" if _core_creator(path) == "jixiao" else None)
+        parts = sniff.parts or {}
+        book.template = _defined_name(parts.get("xl/workbook.xml"), "JX_TEMPLATE") or (
+            "jixiao" if _core_creator(parts.get("docProps/core.xml")) == "jixiao" else None)
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate

@@ -25,14 +25,19 @@ def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=True)
 class Cell:
-    """One cell of a submitted form: raw value as read (number, text, date or None)."""
+    """One cell of a submitted form: raw value as read (number, text, date or None).
+
+    Treat as read-only (not frozen only because frozen dataclasses are slow to build, and a
+    workbook has thousands of cells).
+    """
 
     sheet: str
     row: int  # 0-based
     col: int  # 0-based
     value: Any
+    _blank: bool | None = field(default=None, repr=False, compare=False)
 
     @property
     def address(self) -> str:
@@ -44,7 +49,15 @@ class Cell:
 
     @property
     def blank(self) -> bool:
-        return is_blank(self.value)
+        if self._blank is None:
+            v = self.value
+            if v is None or v == "":
+                self._blank = True
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                self._blank = v != v  # NaN
+            else:
+                self._blank = is_blank(v)
+        return self._blank
 
     @property
     def text(self) -> str:

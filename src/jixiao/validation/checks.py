@@ -11,7 +11,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..core import scoring
-from ..core.parsing import Nature, infer_nature, normalize_text, parse_nature, split_comparison
+from ..core.parsing import (
+    Nature,
+    Quantity,
+    infer_nature,
+    normalize_text,
+    parse_nature,
+    split_comparison,
+)
 from ..errors import JXError
 from ..reader.model import Cell, Form, Indicator, Workbook
 from ..rulepacks import RulePack
@@ -32,26 +39,31 @@ class Context:
     pack: RulePack
     book: Workbook
     bad: set[tuple[str, int, int]] = field(default_factory=set)  # cells already reported
+    _quantities: dict[tuple[str, int, int], Quantity | None] = field(default_factory=dict)
 
     def where(self, ind: Indicator) -> str:
         return f"“{ind.label}”的"
 
-    def number(self, cell: Cell | None) -> float | None:
-        """A cell's number; None when blank or unreadable (reported by check_values)."""
+    def quantity(self, cell: Cell | None) -> Quantity | None:
+        """A cell's parsed quantity; None when blank or unreadable (reported by check_values)."""
         if cell is None or cell.blank:
             return None
-        try:
-            return cell.quantity().value
-        except JXError:
-            return None
+        key = (cell.sheet, cell.row, cell.col)
+        if key not in self._quantities:
+            try:
+                self._quantities[key] = cell.quantity()
+            except JXError:
+                self._quantities[key] = None
+        return self._quantities[key]
+
+    def number(self, cell: Cell | None) -> float | None:
+        q = self.quantity(cell)
+        return None if q is None else q.value
 
     def points(self, cell: Cell | None) -> float | None:
         """分值/权重 in points: "5%" → 5, 0.05 in a fraction-weighted table → 5."""
-        if cell is None or cell.blank:
-            return None
-        try:
-            q = cell.quantity("分值")
-        except JXError:
+        q = self.quantity(cell)
+        if q is None:
             return None
         if q.percent or self.form.fraction_weights:
             return q.value * 100.0

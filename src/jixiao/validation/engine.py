@@ -5,6 +5,7 @@ Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` 
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,11 +51,18 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
     附表1 is a points sheet (100 points, no 执行率): it keeps its own pack unless the chosen
     pack also has no 执行率 weight.
     """
-    own = load_form(form.form_id).get("pack")
-    if rules is None:
+    if isinstance(rules, RulePack):
+        return _pack_for(form.form_id, None, rules)
+    return _pack_for(form.form_id, None if rules is None else str(rules), None)
+
+
+@functools.lru_cache(maxsize=64)
+def _pack_for(form_id: str, rules: str | None, given: RulePack | None) -> RulePack:
+    own = load_form(form_id).get("pack")
+    if rules is None and given is None:
         return load_pack(own)
-    chosen = load_pack(rules)
-    if form.form_id == "fubiao1" and chosen.rate_weight:
+    chosen = given or load_pack(rules)
+    if form_id == "fubiao1" and chosen.rate_weight:
         return load_pack(own)
     return chosen
 
@@ -156,4 +164,4 @@ def check_formulas(path: Path, book: Workbook) -> list[Finding]:
 
 
 def load_pack_flag(form: Form) -> bool:
-    return load_pack(load_form(form.form_id).get("pack")).formula_expected
+    return _pack_for(form.form_id, None, None).formula_expected
