@@ -50,7 +50,7 @@ def test_seed_acceptance_numbers() -> None:
     f2 = template_layout("fubiao2", SEEDS["fubiao2"])
     v2 = computed_values("fubiao2", SEEDS["fubiao2"])
     assert v2[f2.cell("points_total")] == pytest.approx(0.9)
-    assert v2[f2.cell("weight_status")] == "权重合计 0.9，符合要求"
+    assert v2[f2.cell("weight_status")] == "权重合计 90%，符合要求"
     xm = template_layout("xiangmu", SEEDS["xiangmu"])
     v3 = computed_values("xiangmu", SEEDS["xiangmu"])
     assert v3[xm.cell("total_funds:score")] == 9.87

@@ -824,9 +824,13 @@ class WeightCheck:
 
     @property
     def message(self) -> str:
+        # Weights kept as fractions (附表2's 5% cells hold 0.05) are shown as percentages.
+        percent = abs(self.expected) <= 1.5
+        total = f"{round_half_up(self.total * 100, 2):.15g}%" if percent else f"{self.total:.15g}"
+        expected = f"{round_half_up(self.expected * 100, 2):.15g}%" if percent else f"{self.expected:.15g}"
         if self.ok:
-            return f"权重合计 {self.total:g}，符合要求"
-        return f"权重合计 {self.total:g}，应为 {self.expected:g}"
+            return f"权重合计 {total}，符合要求"
+        return f"权重合计 {total}，应为 {expected}"
 
 
 def weight_check(weights: object, expected: object) -> WeightCheck:
@@ -1012,9 +1016,12 @@ WEIGHT_TOL = "IF(ABS({e})>1.5,0.005,0.00005)"  # twin of core.scoring.weight_tol
 def weight_status(weights: str, expected: str, pack: RulePack) -> str:
     s = f"ROUND(SUMPRODUCT({weights}*1),4)"
     tol = WEIGHT_TOL.format(e=expected)
+    percent = f"ABS({expected})<=1.5"  # weights kept as fractions are shown as percentages
+    shown = f'IF({percent},ROUND({s}*100,2)&"%",{s}&"")'
+    wanted = f'IF({percent},ROUND({expected}*100,2)&"%",{expected}&"")'
     return (
-        f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{s}&\"，符合要求\","
-        f"\"权重合计 \"&{s}&\"，应为 \"&{expected})"
+        f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{shown}&\"，符合要求\","
+        f"\"权重合计 \"&{shown}&\"，应为 \"&{wanted})"
     )
 
 

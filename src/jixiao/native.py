@@ -137,9 +137,12 @@ WEIGHT_TOL = "IF(ABS({e})>1.5,0.005,0.00005)"  # twin of core.scoring.weight_tol
 def weight_status(weights: str, expected: str, pack: RulePack) -> str:
     s = f"ROUND(SUMPRODUCT({weights}*1),4)"
     tol = WEIGHT_TOL.format(e=expected)
+    percent = f"ABS({expected})<=1.5"  # weights kept as fractions are shown as percentages
+    shown = f'IF({percent},ROUND({s}*100,2)&"%",{s}&"")'
+    wanted = f'IF({percent},ROUND({expected}*100,2)&"%",{expected}&"")'
     return (
-        f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{s}&\"，符合要求\","
-        f"\"权重合计 \"&{s}&\"，应为 \"&{expected})"
+        f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{shown}&\"，符合要求\","
+        f"\"权重合计 \"&{shown}&\"，应为 \"&{wanted})"
     )
 
 

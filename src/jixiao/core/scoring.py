@@ -243,9 +243,13 @@ class WeightCheck:
 
     @property
     def message(self) -> str:
+        # Weights kept as fractions (附表2's 5% cells hold 0.05) are shown as percentages.
+        percent = abs(self.expected) <= 1.5
+        total = f"{round_half_up(self.total * 100, 2):.15g}%" if percent else f"{self.total:.15g}"
+        expected = f"{round_half_up(self.expected * 100, 2):.15g}%" if percent else f"{self.expected:.15g}"
         if self.ok:
-            return f"权重合计 {self.total:g}，符合要求"
-        return f"权重合计 {self.total:g}，应为 {self.expected:g}"
+            return f"权重合计 {total}，符合要求"
+        return f"权重合计 {total}，应为 {expected}"
 
 
 def weight_check(weights: object, expected: object) -> WeightCheck:

@@ -192,9 +192,6 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
         write_cached_values(raw, cached, values)
         with atomic_path(path) as out:
             _rezip_fixed_times(cached, out)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)  # the temp file behind atomic_path is private (0600)
     return path
 
 
