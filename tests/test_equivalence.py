@@ -138,8 +138,9 @@ def test_total(scores, deduction, rate, pack):
 
 
 @SOME
-@given(st.lists(st.one_of(st.none(), st.sampled_from([5.0, 10.0, 2.5, 8.0])), min_size=12, max_size=12),
-       st.sampled_from([90.0, 80.0, 100.0]))
+@given(st.lists(st.one_of(st.none(), st.sampled_from([5.0, 10.0, 2.5, 8.0, 0.05, 0.1, 0.025, 0.075])),
+                min_size=12, max_size=12),
+       st.sampled_from([90.0, 80.0, 100.0, 0.9, 0.8, 1.0]))
 def test_weight_status(weights, expected):
     _agree(*_three_ways("JX_WEIGHT_STATUS", [weights, expected], "cz2020-10", range_arg=0))
 
