@@ -61,7 +61,27 @@ def test_committed_examples_equal_a_fresh_build(fresh, sub):
     assert sorted(n for n in committed if not n.endswith(".xls")) == sorted(built), \
         "run: python examples/build_examples.py"
     for name, path in built.items():
-        assert _content(committed[name]) == _content(path), f"{sub}/{name} differs: run python examples/build_examples.py"
+        diff = _first_difference(_content(committed[name]), _content(path))
+        assert diff is None, f"{sub}/{name}: {diff} — run: python examples/build_examples.py"
+
+
+def _first_difference(old: object, new: object) -> str | None:
+    if old == new:
+        return None
+    if not (isinstance(old, dict) and isinstance(new, dict)):
+        return "file content differs"
+    for key in sorted(set(old) | set(new), key=str):
+        a, b = old.get(key), new.get(key)
+        if a == b:
+            continue
+        if isinstance(a, tuple) and isinstance(b, tuple):
+            if a[0] != b[0]:
+                return f"{key}: merged cells differ"
+            for cell in sorted(set(a[1]) | set(b[1])):
+                if a[1].get(cell) != b[1].get(cell):
+                    return f"{key}!{cell}: committed {a[1].get(cell)!r:.120} ≠ fresh {b[1].get(cell)!r:.120}"
+        return f"{key}: committed {a!r:.120} ≠ fresh {b!r:.120}"
+    return "differs"
 
 
 @pytest.mark.libreoffice
