@@ -140,6 +140,28 @@ def build_submissions(out: Path, xls: bool = True) -> None:
     (out / "93-下载中断.xlsx").write_bytes(_truncated_zip())
 
 
+def normalize(folder: Path) -> None:
+    """Fixed zip timestamps and document dates, so an unchanged build gives identical bytes."""
+    import re
+
+    for path in sorted(folder.glob("*.xlsx")):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                parts = [(info, zf.read(info.filename)) for info in zf.infolist()]
+        except zipfile.BadZipFile:
+            continue  # the deliberately broken files
+        tmp = path.with_suffix(".tmp")
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in parts:
+                if info.filename == "docProps/core.xml":
+                    data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2025-01-01T00:00:00Z", data)
+                fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+                fixed.compress_type = zipfile.ZIP_DEFLATED
+                fixed.external_attr = 0o644 << 16
+                out.writestr(fixed, data)
+        tmp.replace(path)
+
+
 def _truncated_zip() -> bytes:
     """The first part of a zip (a download cut short); fixed timestamps keep it reproducible."""
     import io
@@ -168,6 +190,8 @@ def main(argv: list[str] | None = None) -> None:
                     f.unlink()
     build_workbooks(args.out / "workbooks")
     build_submissions(args.out / "submissions", xls=not args.no_xls)
+    normalize(args.out / "workbooks")
+    normalize(args.out / "submissions")
     print(f"built {args.out / 'workbooks'} and {args.out / 'submissions'}")
 
 
