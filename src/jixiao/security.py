@@ -33,7 +33,12 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 _DTD_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 # A formula cell without a cached value: <c ...><f>..</f></c> with no <v>.
-_UNCACHED_RE = re.compile(rb"<c\b[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+_UNCACHED_RE = re.compile(rb"<c\b([^>]*)>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>")
+
+
+def _is_uncached(m: re.Match[bytes]) -> bool:
+    # No <v>, or an empty one that is not a cached empty string (t="str").
+    return m.group(2) is None or b't="str"' not in m.group(1)
 
 
 class UnsafeFile(ValueError):
@@ -129,8 +134,8 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                 # DTDs sit in the prolog, before the root element: the head is enough.
                 if _DTD_RE.search(_ascii_view(head)):
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
-                if data and not uncached and b"<f" in data and _UNCACHED_RE.search(data):
-                    uncached = True
+                if data and not uncached and b"<f" in data:
+                    uncached = any(_is_uncached(m) for m in _UNCACHED_RE.finditer(data))
             return uncached
     except UnsafeFile:
         raise
