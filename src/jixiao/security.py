@@ -54,6 +54,7 @@ class Sniff:
     kind: str  # "xlsx" | "xls"
     uncached_formulas: bool = False  # some formula cells carry no cached value
     parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
+    formula_cells: dict[str, frozenset[str]] | None = None  # worksheet part → refs holding a formula
 
 
 def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
@@ -75,8 +76,9 @@ def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
         return Sniff("xls")
     if head.startswith(ZIP_MAGIC):
         parts: dict[str, bytes] = {}
-        uncached = check_ooxml(path, keep=("xl/workbook.xml", "docProps/core.xml"), kept=parts)
-        return Sniff("xlsx", uncached_formulas=uncached, parts=parts)
+        formulas: dict[str, frozenset[str]] = {}
+        uncached = check_ooxml(path, keep=KEEP_PARTS, kept=parts, formulas=formulas)
+        return Sniff("xlsx", uncached_formulas=uncached, parts=parts, formula_cells=formulas)
     raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
 
 
@@ -102,7 +104,12 @@ def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfi
     return infos
 
 
-def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None) -> bool:
+KEEP_PARTS = ("xl/workbook.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels")
+_FORMULA_REF_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b')
+
+
+def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
+                formulas: dict[str, frozenset[str]] | None = None) -> bool:
     """Validate an .xlsx/.xlsm package; return True when some formula lacks a cached value.
 
     Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
@@ -134,8 +141,11 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                 # DTDs sit in the prolog, before the root element: the head is enough.
                 if _DTD_RE.search(_ascii_view(head)):
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
-                if data and not uncached and b"<f" in data:
-                    uncached = any(_is_uncached(m) for m in _UNCACHED_RE.finditer(data))
+                if data and b"<f" in data:
+                    if not uncached:
+                        uncached = any(_is_uncached(m) for m in _UNCACHED_RE.finditer(data))
+                    if formulas is not None:
+                        formulas[name] = frozenset(m.decode() for m in _FORMULA_REF_RE.findall(data))
             return uncached
     except UnsafeFile:
         raise

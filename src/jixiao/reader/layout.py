@@ -377,6 +377,30 @@ def _defined_name(data: bytes | None, name: str) -> str | None:
     return None
 
 
+def _formula_cells_by_sheet(parts: dict[str, bytes], by_part: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+    """Sheet name → formula cells, mapping worksheet parts through workbook.xml and its rels."""
+    import defusedxml.ElementTree as ET
+
+    try:
+        wb = ET.fromstring(parts["xl/workbook.xml"])
+        rels = ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
+    except Exception:
+        return {}
+    targets = {}
+    for el in rels.iter():
+        if el.tag.endswith("Relationship"):
+            target = (el.get("Target") or "").lstrip("/")
+            targets[el.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    out: dict[str, frozenset[str]] = {}
+    for el in wb.iter():
+        if el.tag.endswith("}sheet"):
+            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+            part = targets.get(rid)
+            if part is not None:
+                out[el.get("name") or ""] = by_part.get(part, frozenset())
+    return out
+
+
 def load_grids(path: Path) -> list[tuple[str, Grid]]:
     """Every worksheet as a grid of values in absolute coordinates (row 0 = Excel row 1)."""
     import python_calamine as pc
@@ -436,6 +460,8 @@ def read_workbook(path: str | Path) -> Workbook:
         parts = sniff.parts or {}
         book.template = _defined_name(parts.get("xl/workbook.xml"), "JX_TEMPLATE") or (
             "jixiao" if _core_creator(parts.get("docProps/core.xml")) == "jixiao" else None)
+        if book.template:
+            book.formula_cells = _formula_cells_by_sheet(parts, sniff.formula_cells or {})
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate

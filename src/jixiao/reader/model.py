@@ -184,4 +184,5 @@ class Workbook:
     forms: list[Form]
     template: str | None = None  # the JX_TEMPLATE marker, when the file came from our templates
     recalculated: bool = False  # formula cells had no cached values and were recomputed
+    formula_cells: dict[str, frozenset[str]] | None = None  # sheet → refs holding formulas (.xlsx)
     notes: list[str] = field(default_factory=list)  # problems met while reading (Chinese)

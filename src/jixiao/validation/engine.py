@@ -139,27 +139,17 @@ def check_formulas(path: Path, book: Workbook) -> list[Finding]:
     parts = marker.split(":")
     if len(parts) > 1 and parts[1] in NO_FORMULA_MODES:
         return []
-    try:
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception:
-        return []
+    if not book.formula_cells:
+        return []  # .xls, or the formulas could not be mapped to sheets
     findings: list[Finding] = []
-    try:
-        for form in book.forms:
-            if not load_pack_flag(form):
+    for form in book.forms:
+        if not load_pack_flag(form):
+            continue
+        formulas = book.formula_cells.get(form.sheet, frozenset())
+        for what, c in expected_formula_cells(form):
+            if c.blank or c.address in formulas:
                 continue
-            ws = wb[form.sheet]
-            for what, c in expected_formula_cells(form):
-                value = ws.cell(row=c.row + 1, column=c.col + 1).value
-                if value is None or (isinstance(value, str) and value.startswith("=")):
-                    continue
-                if type(value).__name__ in ("ArrayFormula", "DataTableFormula"):
-                    continue
-                findings.append(rule("formula-overwritten").finding(c, where=f"{what}", found=value))
-    finally:
-        wb.close()
+            findings.append(rule("formula-overwritten").finding(c, where=f"{what}", found=c.value))
     return findings
 
 
