@@ -166,3 +166,28 @@ def test_bounded_rows(tmp_path):
 
     (_, rows), = load_grids(tmp_path / "long.xlsx")
     assert len(rows) <= security.MAX_ROWS
+
+
+def test_header_split_over_two_rows_and_xlsm(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "绩效"
+    ws.append(["2024年度项目支出绩效自评表（节选）"])
+    ws.append([None, "一级指标", "二级指标", "三级指标", "年度", "实际", "分 值", "得\n分", "偏差原因"])
+    ws.append([None, None, None, None, "指标值", "完成值", None, None, None])
+    for col in "BCDGHI":
+        ws.merge_cells(f"{col}2:{col}3")
+    ws.append([None, "产出指标", "数量指标", "培训人次", "≥500人次", "450人次", 45, 40.5, "疫情停办一期"])
+    ws.append([None, None, "质量指标", "合格率", "≥95%", "96%", 45, 45, None])
+    ws.append([None, "总分", None, None, None, None, 90, 85.5])
+    p = tmp_path / "split.xlsm"
+    wb.save(p)
+    form = read_workbook(p).forms[0]
+    assert form.form_id == "xiangmu"
+    assert {k: form.columns[k] for k in ("target", "actual", "points", "score", "reason")} == {
+        "target": 4, "actual": 5, "points": 6, "score": 7, "reason": 8}
+    assert [i.label for i in form.indicators] == ["培训人次", "合格率"]
+    assert form.total.address == "H6"
+    res = validate_file(p, rules="cz2020-10")
+    # No funds block and indicators worth 90: only the typed numbers are checked.
+    assert [f.rule for f in res.findings] == []
