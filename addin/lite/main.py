@@ -399,6 +399,7 @@ or with a comparison in front ("≥95%", "不超过87.65万元"). Everything her
 from __future__ import annotations
 
 import enum
+import functools
 import math
 import re
 import unicodedata
@@ -441,6 +442,8 @@ _SUFFIX_NATURE = {"以内": Nature.REVERSE, "以下": Nature.REVERSE, "以上": 
 
 _NUMBER_RE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
 
+_WHITESPACE = re.compile(r"\s+")
+
 # Money units convert into one another; any other pair of different units is an error.
 MONEY_UNITS = {"元": 1.0, "千元": 1e3, "万元": 1e4, "百万元": 1e6, "亿元": 1e8}
 
@@ -449,8 +452,12 @@ def normalize_text(value: object) -> str:
     """Full-width to half-width (NFKC), no whitespace or line breaks: "指标\\n分 值" → "指标分值"."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", "", text)
+    return _normalize(str(value))
+
+
+@functools.lru_cache(maxsize=65536)  # forms repeat the same labels and values endlessly
+def _normalize(text: str) -> str:
+    return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def is_blank(value: object) -> bool:
@@ -525,7 +532,22 @@ def parse_quantity(value: object, what: str = "数值") -> Quantity:
         return Quantity(float(value), bare=True)
     if is_blank(value):
         raise JXError("#N/A", f"{what}为空")
-    original = str(value)
+    result = _parse_text_quantity(str(value), what)
+    if isinstance(result, JXError):
+        raise JXError(result.code, result.message)
+    return result
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text_quantity(original: str, what: str) -> Quantity | JXError:
+    """The text branch of parse_quantity, memoised; an error is returned, not raised, so it caches."""
+    try:
+        return _parse_text(original, what)
+    except JXError as exc:
+        return exc
+
+
+def _parse_text(original: str, what: str) -> Quantity:
     text = normalize_text(original)
     _, rest = split_comparison(text)
     for word in ("约", "大约", "共", "计"):
