@@ -148,3 +148,20 @@ def test_typed_constant_over_our_template_formula(tmp_path):
     wb.save(p)
     res = validate_file(p)
     assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]
+
+
+def test_our_template_is_recognised_by_its_marker_even_when_the_author_changes(tmp_path):
+    from jixiao.forms import TEMPLATE_MARKER
+    from jixiao.reader import read_workbook
+    from jixiao.templates.samples import SEEDS
+
+    p = templates.write_workbook(tmp_path / "x.xlsx", "xiangmu", "native", SEEDS["xiangmu"])
+    assert read_workbook(p).template == "xiangmu:native:" + __import__("jixiao").__version__
+    wb = load_workbook(p)
+    assert TEMPLATE_MARKER in wb.defined_names
+    wb.properties.creator = "某某单位 张三"  # saved by a user whose Excel rewrote the author
+    ind = read_workbook(p).forms[0].scored()[0]
+    wb.worksheets[0][ind.get("score").address] = ind.get("score").value
+    wb.save(p)
+    res = validate_file(p)
+    assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]

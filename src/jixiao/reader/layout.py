@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import security
 from ..core.parsing import is_blank, normalize_text
-from ..forms import labels, match_label
+from ..forms import TEMPLATE_MARKER, labels, match_label
 from .model import Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
 Grid = list[list[Any]]
@@ -458,7 +458,7 @@ def read_workbook(path: str | Path) -> Workbook:
         # Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the
         # creator jixiao.templates writes (Excel and WPS keep the creator when saving).
         parts = sniff.parts or {}
-        book.template = _defined_name(parts.get("xl/workbook.xml"), "JX_TEMPLATE") or (
+        book.template = _defined_name(parts.get("xl/workbook.xml"), TEMPLATE_MARKER) or (
             "jixiao" if _core_creator(parts.get("docProps/core.xml")) == "jixiao" else None)
         if book.template:
             book.formula_cells = _formula_cells_by_sheet(parts, sniff.formula_cells or {})

@@ -55,8 +55,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.workbook.defined_name import DefinedName
 
-from ..forms import FORM_IDS, load_form
+from .. import __version__
+from ..forms import FORM_IDS, TEMPLATE_MARKER, load_form
 from ..rulepacks import load_pack
 from .layouts import LAYOUTS
 from .model import MODES, Sheet
@@ -159,6 +161,10 @@ def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | No
     render_sheet(wb.active, sh, mode, pack_name)
     if mode == "lambda":
         add_lambda_names(wb, pack_name)
+    # How the validator recognises our templates (for formula-overwritten); the creator
+    # property is a fallback that Excel keeps but users can edit.
+    wb.defined_names[TEMPLATE_MARKER] = DefinedName(
+        TEMPLATE_MARKER, attr_text=f'"{form_id}:{mode}:{__version__}"')
     wb.properties.creator = "jixiao"
     wb.properties.title = load_form(form_id)["title"]
     return wb

@@ -19,7 +19,6 @@ from ..security import UnsafeFile
 from .checks import Context, run_checks
 from .rules import ERROR, Finding, rule
 
-TEMPLATE_MARKER = "JX_TEMPLATE"  # defined name "<form_id>:<mode>:<version>" in our templates
 NO_FORMULA_MODES = ("plain", "values", "static")
 
 
