@@ -73,10 +73,7 @@ def annotate_copy(source: str | Path, kind: str | None, findings: list[Finding],
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
     ws = wb.create_sheet(RESULT_SHEET, 0)
-    head = ["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"]
-    ws.append(head)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
+    ws.append(["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"])
     for i, f in enumerate(findings, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
         ws.append([i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, neutralize(where),
@@ -85,10 +82,28 @@ def annotate_copy(source: str | Path, kind: str | None, findings: list[Finding],
             link = ws.cell(row=i + 1, column=5)
             link.hyperlink = f"#{quote_sheet(f.sheet)}!{f.cell}"
             link.font = Font(color="FF0563C1", underline="single")
-    for col, width in zip("ABCDEFGH", (6, 6, 8, 22, 16, 80, 14, 14), strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
+    style_table(ws, (6, 6, 8, 22, 16, 80, 14, 14))
     wb.active = 0
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target
+
+
+def style_table(ws: Any, widths: tuple[int, ...]) -> None:
+    """Bold frozen header, column widths, long text wrapped, printed A4 landscape one page wide."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        if w >= 40:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"

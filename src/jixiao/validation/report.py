@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fileio import atomic_path
-from .annotate import neutralize, quote_sheet
+from .annotate import neutralize, quote_sheet, style_table
 from .engine import FileResult
 from .rules import BY_CODE, ERROR
 
@@ -103,7 +103,6 @@ class Report:
 
         target = Path(target)
         wb = Workbook()
-        bold = Font(bold=True)
         link_font = Font(color="FF0563C1", underline="single")
         ws = wb.active
         ws.title = "文件"
@@ -122,7 +121,7 @@ class Report:
                     c.font = link_font
                 if f.status != "ok":
                     ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor="FFFFC7CE")
-        _style(ws, bold, (40, 10, 10, 14, 8, 6, 8, 8, 40))
+        style_table(ws, (40, 10, 10, 14, 8, 6, 8, 8, 40))
 
         fs = wb.create_sheet("问题")
         fs.append(["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"])
@@ -136,7 +135,7 @@ class Report:
                     c = fs.cell(row=fs.max_row, column=2)
                     c.hyperlink = f"{annotated}#{quote_sheet(x.sheet)}!{x.cell}"
                     c.font = link_font
-        _style(fs, bold, (40, 16, 6, 8, 22, 80, 12, 12))
+        style_table(fs, (40, 16, 6, 8, 22, 80, 12, 12))
 
         st = wb.create_sheet("统计")
         st.append(["等级", "表数"])
@@ -163,17 +162,7 @@ class Report:
             chart2.set_categories(Reference(st, min_col=1, min_row=start, max_row=end))
             chart2.height = max(7.5, 0.6 * len(counts) + 3)
             st.add_chart(chart2, "D20")
-        _style(st, bold, (30, 8))
+        style_table(st, (30, 8))
         with atomic_path(target) as tmp:
             wb.save(tmp)
         return target
-
-
-def _style(ws: Any, bold: Any, widths: tuple[int, ...]) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for cell in ws[1]:
-        cell.font = bold
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
