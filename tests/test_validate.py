@@ -258,3 +258,15 @@ def test_python_api(tmp_path):
     assert set(doc["files"][0]["findings"][0]) == {"code", "rule", "severity", "sheet", "cell", "message",
                                                    "expected", "found"}
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize("target", ["达到预期", "有效提升", "逐步提高"])
+def test_qualitative_targets_starting_with_a_comparison_word(tmp_path, target):
+    # "达到预期" begins like a 正向 phrase ("达到…") but has no number: it is 定性, as in the core.
+    name = "促进质量提升，保障社会经济发展"
+    rows = replace_row(XIANGMU_SEED, name, target=target, actual="达成", score=15)
+    res, _ = check(tmp_path, "xiangmu", XM, rows=rows)
+    assert errors(res) == []
+    rows = replace_row(rows, name, actual="未达成")
+    res, refs = check(tmp_path, "xiangmu", XM, rows=rows)
+    assert [(f.rule, f.cell) for f in errors(res)] == [("score-mismatch", refs["score", name])]

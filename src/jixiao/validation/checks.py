@@ -91,12 +91,12 @@ def effective_nature(ind: Indicator) -> Nature:
         return n
     target = ind.get("target")
     tval = None if target is None else target.value
-    nat, _ = split_comparison(normalize_text(tval))
-    if nat is not None:
-        return nat
-    kind = infer_nature(tval)
+    kind = infer_nature(tval)  # the core decides: "达到预期" is 定性, "≥95%" 正向, "不超过…" 反向
     if kind is not Nature.POSITIVE or not isinstance(tval, (str, int, float)):
         return kind
+    nat, rest = split_comparison(normalize_text(tval))
+    if nat is not None or rest.endswith("以上"):
+        return kind  # an explicit comparison beats any guess from the name
     name = normalize_text(ind.label)
     if any(w in name for w in _POSITIVE_WORDS):
         return Nature.POSITIVE
