@@ -276,3 +276,22 @@ def test_cli_templates(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "xiangmu-native.xlsx").exists()
     assert not (tmp_path / "fubiao1-native.xlsx").exists()
+
+
+def test_user_text_never_becomes_a_formula(tmp_path):
+    import copy
+
+    from openpyxl import load_workbook
+
+    from jixiao.templates import write_workbook
+    from jixiao.templates.samples import SEEDS
+
+    data = copy.deepcopy(SEEDS["xiangmu"])
+    data["header"]["project"] = '=HYPERLINK("http://example.invalid","点我")'
+    data["indicators"][0]["level3"] = "=1+1"
+    path = write_workbook(tmp_path / "x.xlsx", "xiangmu", "native", data)
+    ws = load_workbook(path).active
+    texts = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert texts and all(c.data_type == "s" for c in texts)
+    typed = [c for row in ws.iter_rows() for c in row if c.value == "=1+1"]
+    assert len(typed) == 1 and typed[0].data_type == "s"

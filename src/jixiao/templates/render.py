@@ -53,6 +53,8 @@ def render_sheet(ws: Worksheet, sh: Sheet, mode: str, pack: str) -> None:
             xc.value = "=" + cell.expr.text(mode, pack)
         elif cell.value is not None:
             xc.value = cell.value
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                xc.data_type = "s"  # user text, never a live formula (formula injection)
         _style(xc, cell, mode)
     _widths(ws, sh, spans)
     _heights(ws, sh)
