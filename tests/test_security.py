@@ -144,3 +144,33 @@ def test_one_broken_file_never_stops_the_batch(tmp_path, good):
         by = {Path(f.path).name: f.status for f in report.files}
         assert by == {"empty.xlsx": "unreadable", "good.xlsx": "ok", "junk.xls": "unreadable",
                       "wrong.xlsx": "invalid"}
+
+
+@pytest.mark.parametrize("padding", [
+    b"<!--" + b"x" * 5000 + b"-->",  # a comment longer than any fixed head
+    b"<!--" + b"<a>" * 3000 + b"-->",  # markup-looking text inside the comment
+    b"<?pad " + b"y" * 9000 + b"?>\n" + b" " * 7000,  # a long PI and white space
+], ids=["long-comment", "markup-in-comment", "long-pi"])
+def test_dtd_after_a_long_prolog_is_still_found(tmp_path, good, padding):
+    dtd = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    with zipfile.ZipFile(good) as zf:
+        core = zf.read("docProps/core.xml")
+    body = core.split(b"?>", 1)[1] if core.startswith(b"<?xml") else core
+    bad = _rezip(good, tmp_path / "padded.xlsx", replace={
+        "docProps/core.xml": b'<?xml version="1.0"?>' + padding + dtd + body})
+    assert "DOCTYPE" in _unreadable(bad)
+
+
+def test_dtd_in_a_part_with_any_name_or_encoding(tmp_path, good):
+    dtd = '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY e "e">]><x/>'
+    odd = _rezip(good, tmp_path / "odd.xlsx", add={"xl/custom/part.dat": dtd.encode("utf-8")})
+    assert "DOCTYPE" in _unreadable(odd)
+    utf16 = _rezip(good, tmp_path / "u16.xlsx", add={"customXml/item9.xml": dtd.encode("utf-16")})
+    assert "DOCTYPE" in _unreadable(utf16)
+
+
+def test_prolog_walk_accepts_ordinary_parts():
+    assert not security._prolog_has_dtd(iter([b'<?xml version="1.0"?>\n<!-- ok --><worksheet/>']))
+    assert not security._prolog_has_dtd(iter([b"\x89PNG\r\n\x1a\n" + b"\x00" * 20]))
+    chunks = [b'<?xml version="1.0"?><!-- spl', b'it --><!DOC', b'TYPE x []><x/>']
+    assert security._prolog_has_dtd(iter(chunks))

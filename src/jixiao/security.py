@@ -126,20 +126,21 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
             uncached = False
             for info in infos:
                 name = info.filename
-                if not (name.endswith(".xml") or name.endswith(".rels") or name.endswith(".vml")):
-                    continue
                 with zf.open(info) as fh:
                     if name in keep and kept is not None and info.file_size < 4 * 1024 * 1024:
                         kept[name] = fh.read()
-                        head, data = kept[name][:4096], b""
+                        data = kept[name]
+                        has_dtd = _prolog_has_dtd(iter((data,)))
+                        data = b""
                     elif name.startswith("xl/worksheets/") and name.endswith(".xml"):
                         data = fh.read()
-                        head = data[:4096]
+                        has_dtd = _prolog_has_dtd(iter((data,)))
                     else:
+                        # Any part that starts like XML is XML, whatever its name (rels can
+                        # point anywhere); only its prolog is read.
                         data = b""
-                        head = fh.read(4096)
-                # DTDs sit in the prolog, before the root element: the head is enough.
-                if _DTD_RE.search(_ascii_view(head)):
+                        has_dtd = _prolog_has_dtd(iter(lambda fh=fh: fh.read(4096), b""))
+                if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
                 if data and b"<f" in data:
                     if not uncached:
@@ -155,11 +156,35 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
         raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}）") from None
 
 
-def _ascii_view(head: bytes) -> bytes:
-    # UTF-16 XML would hide "<!DOCTYPE" from a byte search.
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00<\x00" in head[:8] or b"<\x00" in head[:4]:
-        return head.replace(b"\x00", b"")
-    return head
+_PROLOG_SKIP = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+
+
+def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
+    """Does an XML part declare a DOCTYPE/ENTITY before its root element?
+
+    A DTD can only stand in the prolog, so the walk skips white space, processing instructions
+    and comments (however long: padding is no hiding place) and stops at the first other markup.
+    Parts that do not start like XML (images, vbaProject.bin) end the walk at once.
+    """
+    buf, pos, utf16 = b"", 0, None
+    for chunk in chunks:
+        if utf16 is None:
+            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
+            utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<\x00" in chunk[:4]
+            if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                chunk = chunk[2:]
+        if utf16:
+            chunk = chunk.replace(b"\x00", b"")  # UTF-16 would hide "<!DOCTYPE" from a byte search
+        buf += chunk
+        while (m := _PROLOG_SKIP.match(buf, pos)) and m.end() > pos:
+            pos = m.end()
+        rest = buf[pos:pos + 16]
+        if _DTD_RE.match(rest):
+            return True
+        if len(rest) >= 10 and not rest.startswith((b"<!--", b"<?")):
+            return False  # the root element, or not XML at all
+        # too little read yet, or a comment/PI that goes on in the next chunk
+    return bool(_DTD_RE.match(buf[pos:pos + 16]))
 
 
 # ---------------------------------------------------------------- archives of submissions
