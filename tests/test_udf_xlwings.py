@@ -192,3 +192,15 @@ def test_validate_path_runs_the_batch_validator(tmp_path):
     assert rows[1][0] == "级别"
     assert len(rows) >= 3
     assert path.read_bytes()[:2] == b"PK"  # the user's file is left as it was
+
+
+def test_findings_written_back_into_the_workbook_are_never_formulas():
+    from types import SimpleNamespace
+
+    from jixiao.hosts.xlwings_host import findings_table
+
+    finding = SimpleNamespace(code="JX302", rule="score-mismatch", severity="error", sheet="自评表",
+                              cell="H7", message="得分有误", expected="25", found='=HYPERLINK("x")')
+    rows = findings_table([finding])
+    assert any(v == "'=HYPERLINK(\"x\")" for v in rows[-1])
+    assert not any(isinstance(v, str) and v.startswith("=") for row in rows for v in row)

@@ -270,3 +270,15 @@ def test_qualitative_targets_starting_with_a_comparison_word(tmp_path, target):
     rows = replace_row(rows, name, actual="未达成")
     res, refs = check(tmp_path, "xiangmu", XM, rows=rows)
     assert [(f.rule, f.cell) for f in errors(res)] == [("score-mismatch", refs["score", name])]
+
+
+def test_reason_over_ratio_compares_on_one_scale(tmp_path):
+    # rate-caps asks for a reason at ≥ 130% of target; 97 beside "95%" means 97%, not 97 times.
+    name = "及时完成质量监督检查任务"
+    rows = replace_row(XIANGMU_SEED, name, target="95%", actual=97)
+    res, _ = check(tmp_path, "xiangmu", XM, rules="rate-caps", rows=rows)
+    assert [f for f in res.findings if f.rule == "deviation-reason-missing"] == []
+    rows = replace_row(XIANGMU_SEED, name, target="50%", actual="70%")
+    res, refs = check(tmp_path, "xiangmu", XM, rules="rate-caps", rows=rows)
+    hits = [f for f in res.findings if f.rule == "deviation-reason-missing"]
+    assert [f.cell for f in hits] == [refs["reason", name]] and "140%" in hits[0].message

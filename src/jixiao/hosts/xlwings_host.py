@@ -30,6 +30,7 @@ from typing import Any
 
 from ..errors import EXCEL_ERROR_CODES, ExcelError
 from ..functions import CATEGORY, REGISTRY, Arg, JXFunction
+from ..validation.annotate import neutralize
 
 MODULE_NAME = __name__  # what goes into "UDF Modules"
 RESULT_SHEET = "校验结果"
@@ -144,7 +145,8 @@ def findings_table(findings: Iterable[Any], source: str = "") -> list[list[Any]]
         row = []
         for key, _ in _FINDING_COLUMNS:
             value = data.get(key, getattr(f, key, ""))
-            row.append("" if value is None else str(getattr(value, "value", value)))
+            # cell text goes back into the user's workbook: never as a live formula
+            row.append("" if value is None else neutralize(str(getattr(value, "value", value))))
         rows.append(row)
         count += 1
     if count == 0:
@@ -153,17 +155,10 @@ def findings_table(findings: Iterable[Any], source: str = "") -> list[list[Any]]
 
 
 def _validator() -> Callable[[list[Path]], Any]:
-    """The batch validator: ``jixiao.validate`` (``jixiao.validation.validate``)."""
-    import importlib
+    """The batch validator (imported late: the UDFs must load without it)."""
+    from ..validation import validate
 
-    for module, name in (("jixiao.validation", "validate"), ("jixiao.validation.batch", "validate_paths")):
-        try:
-            fn = getattr(importlib.import_module(module), name, None)
-        except ImportError:
-            continue
-        if callable(fn):
-            return fn
-    raise ImportError("jixiao 的批量校验模块不可用 (jixiao.validation not found)")
+    return validate
 
 
 def validate_path(path: str | Path) -> list[list[Any]]:

@@ -14,6 +14,7 @@ from ..core import scoring
 from ..core.parsing import (
     Nature,
     Quantity,
+    harmonize,
     infer_nature,
     normalize_text,
     parse_nature,
@@ -428,8 +429,8 @@ def check_reasons(ctx: Context) -> Iterator[Finding]:
         elif pack.reason_over_ratio:
             try:
                 if effective_nature(ind) is Nature.POSITIVE:
-                    t = ind.get("target").quantity().value
-                    a = ind.get("actual").quantity().value
+                    # same scale first: "95%" against 97, 万元 against 元
+                    t, a = harmonize(ind.get("target").quantity(), ind.get("actual").quantity())
                     if t > 0 and a / t >= pack.reason_over_ratio:
                         why = f"实际完成值达到指标值的 {a / t:.0%}（目标可能偏低）"
             except (JXError, AttributeError):

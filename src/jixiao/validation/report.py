@@ -113,7 +113,7 @@ class Report:
             warns = len(f.findings) - errors
             for form in forms:
                 ws.append([neutralize(f.path), STATUS_ZH.get(f.status, f.status), form.get("form"),
-                           neutralize(form.get("sheet")), form.get("total"), neutralize(form.get("grade")),
+                           neutralize(form.get("sheet")), neutralize(form.get("total")), neutralize(form.get("grade")),
                            errors, warns, neutralize(f.annotated)])
                 if f.annotated:
                     c = ws.cell(row=ws.max_row, column=9)
