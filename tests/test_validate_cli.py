@@ -165,3 +165,26 @@ def test_our_template_is_recognised_by_its_marker_even_when_the_author_changes(t
     wb.save(p)
     res = validate_file(p)
     assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]
+
+
+def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, monkeypatch):
+    import os
+
+    from jixiao.validation import batch
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        build(folder / f"f{i}.xlsx", [("自评表", "xiangmu", {})])
+    real = batch.run_job
+
+    def crash_on_f3(job, rules, out):  # a reader crashing hard, e.g. inside native code
+        if job.display.endswith("f3.xlsx"):
+            os._exit(3)
+        return real(job, rules, out)
+
+    monkeypatch.setattr(batch, "run_job", crash_on_f3)  # forked workers inherit it
+    report = batch.validate_paths([folder], jobs=2, chunk_size=2)
+    status = {Path(f.path).name: f.status for f in report.files}
+    assert status == {"f0.xlsx": "ok", "f1.xlsx": "ok", "f2.xlsx": "ok", "f3.xlsx": "unreadable",
+                      "f4.xlsx": "ok", "f5.xlsx": "ok"}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +74,8 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
             annotate_copy(job.source, res.kind, res.findings, Path(out_dir) / name)
             res.annotated = name
         except Exception as exc:  # an annotation failure must not lose the finding list
-            res.findings.append(rule("formula-uncached").finding(
-                reason=f"无法生成批注副本（{type(exc).__name__}）"))
+            res.findings.append(rule("annotation-failed").finding(
+                reason=f"无法生成批注副本（{type(exc).__name__}: {exc}）"))
     return res
 
 
@@ -91,6 +93,54 @@ def _chunks(jobs: Iterable[Job], size: int) -> Iterator[list[Job]]:
             chunk = []
     if chunk:
         yield chunk
+
+
+def _pooled(all_jobs: list[Job], size: int, jobs: int, rules: str | RulePack | None,
+            out: str | None) -> Iterator[list[FileResult]]:
+    """Results chunk by chunk from a process pool, at most ``jobs * 4`` chunks in flight (memory
+    stays flat). A worker that dies (a crash inside a reader) loses nothing: the pool is renewed
+    and that chunk re-run one file per process, so only the file that kills its process is lost."""
+    pools = [ProcessPoolExecutor(max_workers=jobs)]
+    pending: deque[tuple[Future[list[FileResult]], list[Job], ProcessPoolExecutor]] = deque()
+
+    def renew(broken: ProcessPoolExecutor) -> None:
+        if broken is pools[-1]:
+            pools.append(ProcessPoolExecutor(max_workers=jobs))
+
+    def collect() -> list[FileResult]:
+        fut, chunk, pool = pending.popleft()
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            renew(pool)
+            return [_isolated(j, rules, out) for j in chunk]
+
+    try:
+        for chunk in _chunks(all_jobs, size):
+            try:
+                fut = pools[-1].submit(_run_chunk, (chunk, rules, out))
+            except BrokenProcessPool:  # it broke since the last collect
+                renew(pools[-1])
+                fut = pools[-1].submit(_run_chunk, (chunk, rules, out))
+            pending.append((fut, chunk, pools[-1]))
+            if len(pending) >= jobs * 4:
+                yield collect()
+        while pending:
+            yield collect()
+    finally:
+        for pool in pools:
+            pool.shutdown(cancel_futures=True)
+
+
+def _isolated(job: Job, rules: str | RulePack | None, out: str | None) -> FileResult:
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(_run_chunk, ([job], rules, out)).result()[0]
+        except BrokenProcessPool:
+            res = FileResult(job.display, "unreadable")
+            res.findings.append(rule("unreadable-file").finding(
+                reason="读取此文件时处理进程异常退出（文件可能已损坏）"))
+            return res
 
 
 def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePack | None = None,
@@ -119,18 +169,8 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePac
                     progress(len(report.files), total)
         else:
             size = max(1, min(chunk_size, total // (jobs * 4) or 1))
-            # Bounded in flight: memory stays flat however many files there are.
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                pending = []
-                chunks = _chunks(all_jobs, size)
-                for chunk in chunks:
-                    pending.append(pool.submit(_run_chunk, (chunk, rules_arg, out)))
-                    if len(pending) >= jobs * 4:
-                        report.files.extend(pending.pop(0).result())
-                        if progress:
-                            progress(len(report.files), total)
-                for fut in pending:
-                    report.files.extend(fut.result())
-                    if progress:
-                        progress(len(report.files), total)
+            for results in _pooled(all_jobs, size, jobs, rules_arg, out):
+                report.files.extend(results)
+                if progress:
+                    progress(len(report.files), total)
     return report

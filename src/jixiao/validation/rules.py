@@ -83,6 +83,8 @@ _CATALOGUE = [
          "工作簿中没有任何一张可识别的自评表。"),
     Rule("JX003", "formula-uncached", WARNING, "公式没有计算结果", "{reason}",
          "公式单元格没有缓存值且无法重新计算：显示的数可能与公式不符。"),
+    Rule("JX004", "annotation-failed", WARNING, "无法生成批注副本", "{reason}",
+         "校验结果不受影响，只是没有写出带批注的问题副本。"),
     Rule("JX101", "missing-value", ERROR, "必填项为空", "{where}{field}未填写",
          "实际完成值、分值、得分、预算数等必填单元格为空。"),
     Rule("JX102", "not-a-number", ERROR, "应为数值", "{where}{field}应为数值，实为“{found}”",
