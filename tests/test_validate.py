@@ -282,3 +282,12 @@ def test_reason_over_ratio_compares_on_one_scale(tmp_path):
     res, refs = check(tmp_path, "xiangmu", XM, rules="rate-caps", rows=rows)
     hits = [f for f in res.findings if f.rule == "deviation-reason-missing"]
     assert [f.cell for f in hits] == [refs["reason", name]] and "140%" in hits[0].message
+
+
+@pytest.mark.parametrize("points", [10, "10%", "10分"])
+def test_rate_points_typed_any_way_are_ten(tmp_path, points):
+    res, _ = check(tmp_path, "xiangmu", XM, funds=_xm_funds({("年度资金总额", 3): points}))
+    assert res.findings == []
+    res, refs = check(tmp_path, "xiangmu", XM, funds=_xm_funds({("年度资金总额", 3): points, ("年度资金总额", 5): 9.5}),
+                      total=99.5)
+    assert ("rate-score-mismatch", refs["funds", "年度资金总额", "score"]) in codes_at(res)

@@ -71,6 +71,16 @@ class Context:
         return q.value
 
 
+    def rate_points(self, cell: Cell | None) -> float | None:
+        """执行率分值 in points: 10, "10%" → 10, and 0.1 where the table keeps weights as fractions."""
+        q = self.quantity(cell)
+        if q is None:
+            return None
+        if q.percent or (self.form.fraction_weights and q.value <= 1):
+            return q.value * 100.0
+        return q.value
+
+
 Check = Callable[[Context], Iterator[Finding]]
 CHECKS: list[tuple[str, Check]] = []
 
@@ -175,7 +185,7 @@ def check_weights(ctx: Context) -> Iterator[Finding]:
     funds = form.funds.get("total_funds")
     if funds is not None and "points" in funds.cells and pack.rate_weight:
         c = funds.cells["points"]
-        v = ctx.number(c)
+        v = ctx.rate_points(c)
         if v is not None and abs(v - pack.rate_weight) > 0.005:
             yield rule("weight-sum").finding(c, what="执行率分值", pack=pack.id,
                                              expected=f"{pack.rate_weight:g}", found=f"{v:g}")
@@ -316,7 +326,7 @@ def check_rate(ctx: Context) -> Iterator[Finding]:
                                                     expected=f"{want:.2f}%", found=rate_c.text)
         score_c, points_c = row.cells.get("score"), row.cells.get("points")
         if key == "total_funds" and score_c is not None and points_c is not None:
-            typed, w = ctx.number(score_c), ctx.number(points_c)
+            typed, w = ctx.number(score_c), ctx.rate_points(points_c)
             if typed is not None and w is not None:
                 want = scoring.rate_score(budget.value, spent.value, w, pack)
                 if abs(typed - want) > pack.tolerance + 1e-9:
