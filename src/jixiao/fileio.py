@@ -41,15 +41,3 @@ def atomic_write_text(target: str | os.PathLike[str], text: str) -> None:
     atomic_write_bytes(target, text.encode("utf-8"))
 
 
-def refuse_overwrite_of_input(output: Path, inputs: list[Path]) -> None:
-    """Raise if an output path would overwrite one of the user's input files."""
-    out = output.resolve()
-    for p in inputs:
-        if p.exists() and p.resolve() == out:
-            raise click_error(f"输出文件不能覆盖输入文件 (refusing to overwrite the input): {p}")
-
-
-def click_error(message: str) -> Exception:
-    import click
-
-    return click.UsageError(message)

@@ -669,17 +669,6 @@ def safe_filename(name: str, used: set[str] | None = None, suffix: str = ".xlsx"
     return candidate + suffix
 
 
-def _number_or_text(value: Any) -> Any:
-    """Numbers stay numbers; numeric text without a unit becomes a number (native formulas need it)."""
-    if isinstance(value, str):
-        t = normalize_text(value)
-        try:
-            return float(t) if re.fullmatch(r"[-+]?\d+(\.\d+)?", t) else value
-        except ValueError:
-            return value
-    return value
-
-
 _HEADER_KEYS = {
     "fubiao2": ("project", "unit_name", "project_type", "plan", "fund_rules", "allocation", "basis",
                 "scope", "conditions", "period"),

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
 
 SOFFICE = shutil.which("soffice") or "soffice"
 
@@ -104,22 +103,6 @@ def recalc_xlsx(paths: list[Path], outdir: Path, timeout: float | None = None) -
         return []
     timeout = timeout or 30 + 5 * len(paths)
     return _convert(list(paths), outdir, "xlsx:Calc MS Excel 2007 XML", timeout)
-
-
-def read_values(xlsx: Path) -> dict[str, list[list[Any]]]:
-    """Computed values per sheet. Uses openpyxl because python-calamine returns
-    '' for error cells (#N/A, #DIV/0!...). Formula results of "" come back as ''
-    (openpyxl gives None with data_type 'str'), errors as '#N/A' etc."""
-    import openpyxl
-    wb = openpyxl.load_workbook(xlsx, data_only=True)
-    out = {}
-    for ws in wb.worksheets:
-        rows = []
-        for row in ws.iter_rows():
-            rows.append(["" if (c.value is None and c.data_type == "str") else c.value
-                         for c in row])
-        out[ws.title] = rows
-    return out
 
 
 def render_pdf(xlsx: Path, pdf: Path, timeout: float = 60) -> Path:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -280,7 +279,3 @@ def _copy_bounded(src, out, limit: int) -> None:
         if copied > limit:
             raise UnsafeFile("压缩包成员解压后超过大小上限，疑似压缩炸弹")
         out.write(chunk)
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
