@@ -38,7 +38,7 @@ from .core.parsing import (
     parse_quantity,
 )
 from .errors import JXError
-from .forms import FORM_IDS, load_form, match_label
+from .forms import FORM_IDS, load_form, match_label, normalize_label
 
 MODES = ("udf", "lambda", "native")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xlsm", ".xls")
@@ -80,7 +80,7 @@ _DEDUCTION_KEYS = ("扣分", "扣分项", "deduction")
 
 
 def _norm(text: object) -> str:
-    return normalize_text(text).replace("(", "").replace(")", "").replace("%", "").rstrip(":：")
+    return normalize_label("" if text is None else str(text))
 
 
 _PROJECT_INDEX = {_norm(s): key for key, syns in _PROJECT_LABELS.items() for s in syns}

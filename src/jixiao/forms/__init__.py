@@ -39,19 +39,19 @@ def labels() -> dict[str, dict[str, list[str]]]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _normalized(text: str) -> str:
-    # "指标\n分值", "分 值", "权重（%）" all compare equal to their plain form.
-    return normalize_text(text).replace("(", "").replace(")", "").replace("%", "")
+def normalize_label(text: str) -> str:
+    """A header label in comparable form: "指标\\n分值", "分 值", "权重（%）", "年度资金总额：" → plain."""
+    return normalize_text(text).replace("(", "").replace(")", "").replace("%", "").rstrip(":")
 
 
 def match_label(text: object, group: str = "columns") -> str | None:
     """The canonical key a header label stands for ("指标\\n分值" → "points"), or None."""
     if text is None:
         return None
-    norm = _normalized(str(text))
+    norm = normalize_label(str(text))
     if not norm:
         return None
     for key, synonyms in labels()[group].items():
-        if norm in {_normalized(s) for s in synonyms}:
+        if norm in {normalize_label(s) for s in synonyms}:
             return key
     return None

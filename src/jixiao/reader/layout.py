@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import security
 from ..core.parsing import is_blank, normalize_text
-from ..forms import TEMPLATE_MARKER, labels, match_label
+from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
 from .model import Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
 Grid = list[list[Any]]
@@ -35,9 +35,9 @@ def _label(text: str, group: str) -> tuple[str, int] | None:
     key = match_label(text, group)
     if key is None:
         return None
-    norm = normalize_text(text).replace("(", "").replace(")", "").replace("%", "")
+    norm = normalize_label(text)
     for prio, syn in enumerate(labels()[group][key]):
-        if normalize_text(syn).replace("(", "").replace(")", "").replace("%", "") == norm:
+        if normalize_label(syn) == norm:
             return key, prio
     return key, 99
 
