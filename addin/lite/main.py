@@ -30,7 +30,16 @@ for the hosts that can show one.
 
 from __future__ import annotations
 
+import re
+
 EXCEL_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+# Newer Excel error values have no code of their own here; as inputs they count as #VALUE!.
+OTHER_ERROR_CODES = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
+                     "#UNKNOWN!", "#DATA!", "#GETTING_DATA")
+_ERROR_TEXT = re.compile(
+    r"^(" + "|".join(re.escape(c) for c in (*EXCEL_ERROR_CODES, *OTHER_ERROR_CODES)) + r")(?:\s+(.*))?$",
+    re.S,
+)
 
 
 class JXError(Exception):
@@ -76,6 +85,24 @@ class ExcelError(str):
 
 class RulePackError(ValueError):
     """A rule pack file is missing, unreadable or malformed (names the file and key)."""
+
+
+def error_from_text(value: object) -> object:
+    """An argument as a spreadsheet host sends it → what the JX_ functions expect.
+
+    Error cells read as text (``"#N/A"``) and the desktop add-in's own error texts
+    (``"#DIV/0! 原因"``) become :class:`ExcelError`, so errors propagate instead of turning
+    into blanks; lists are converted element-wise; any other value is returned unchanged.
+    """
+    if isinstance(value, (list, tuple)):
+        return [error_from_text(v) for v in value]
+    if isinstance(value, str) and not isinstance(value, ExcelError) and value.startswith("#"):
+        m = _ERROR_TEXT.match(value.strip())
+        if m:
+            code, reason = m.group(1), (m.group(2) or "").strip()
+            return ExcelError(code if code in EXCEL_ERROR_CODES else "#VALUE!",
+                              reason or f"输入单元格为错误值 {code}")
+    return value
 '''),
     ('rulepacks', True, r'''"""Rule packs: the province- and year-specific numbers, kept in YAML data files.
 
@@ -1713,27 +1740,12 @@ def _embed_packs(rp, copy):
 
 
 _REGISTRY = _bootstrap()
-_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
-_OTHER_ERRORS = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
-                 "#UNKNOWN!", "#DATA!", "#GETTING_DATA")
-
-
-def _from_excel(value):
-    """Error cells (read with err_to_str) and error texts become the registry's error values."""
-    if isinstance(value, (list, tuple)):
-        return [_from_excel(v) for v in value]
-    if isinstance(value, str) and value.startswith("#"):
-        code, _, reason = value.strip().partition(" ")
-        if code in _ERROR_CODES or code in _OTHER_ERRORS:
-            excel_error = sys.modules[_PACKAGE + ".errors"].ExcelError
-            return excel_error(code if code in _ERROR_CODES else "#VALUE!",
-                               reason.strip() or "输入单元格为错误值 " + code)
-    return value
 
 
 def _call(name, *args):
-    result = _REGISTRY[name].func(*(_from_excel(a) for a in args))
-    if isinstance(result, sys.modules[_PACKAGE + ".errors"].ExcelError):
+    errors = sys.modules[_PACKAGE + ".errors"]
+    result = _REGISTRY[name].func(*(errors.error_from_text(a) for a in args))
+    if isinstance(result, errors.ExcelError):
         return str(result.code)  # xlwings Lite turns "#DIV/0!" into a real error value
     return result
 

@@ -123,27 +123,12 @@ def _embed_packs(rp, copy):
 _CALL = '''
 
 _REGISTRY = _bootstrap()
-_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
-_OTHER_ERRORS = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
-                 "#UNKNOWN!", "#DATA!", "#GETTING_DATA")
-
-
-def _from_excel(value):
-    """Error cells (read with err_to_str) and error texts become the registry's error values."""
-    if isinstance(value, (list, tuple)):
-        return [_from_excel(v) for v in value]
-    if isinstance(value, str) and value.startswith("#"):
-        code, _, reason = value.strip().partition(" ")
-        if code in _ERROR_CODES or code in _OTHER_ERRORS:
-            excel_error = sys.modules[_PACKAGE + ".errors"].ExcelError
-            return excel_error(code if code in _ERROR_CODES else "#VALUE!",
-                               reason.strip() or "输入单元格为错误值 " + code)
-    return value
 
 
 def _call(name, *args):
-    result = _REGISTRY[name].func(*(_from_excel(a) for a in args))
-    if isinstance(result, sys.modules[_PACKAGE + ".errors"].ExcelError):
+    errors = sys.modules[_PACKAGE + ".errors"]
+    result = _REGISTRY[name].func(*(errors.error_from_text(a) for a in args))
+    if isinstance(result, errors.ExcelError):
         return str(result.code)  # xlwings Lite turns "#DIV/0!" into a real error value
     return result
 '''

@@ -22,27 +22,17 @@ xlwings Lite (``addin/lite/main.py``) has real error values; there the result is
 from __future__ import annotations
 
 import keyword
-import re
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from ..errors import EXCEL_ERROR_CODES, ExcelError
+from ..errors import ExcelError, error_from_text
 from ..functions import CATEGORY, REGISTRY, Arg, JXFunction
 from ..validation.annotate import neutralize
 
 MODULE_NAME = __name__  # what goes into "UDF Modules"
 RESULT_SHEET = "校验结果"
-
-# Newer Excel error values have no ExcelError code of their own; they count as #VALUE!.
-_OTHER_ERRORS = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
-                 "#UNKNOWN!", "#DATA!", "#GETTING_DATA")
-_ERROR_TEXT = re.compile(
-    r"^(" + "|".join(re.escape(c) for c in (*EXCEL_ERROR_CODES, *_OTHER_ERRORS)) + r")(?:\s+(.*))?$",
-    re.S,
-)
-
 
 def arg_doc(arg: Arg) -> str:
     """The argument description Excel shows: Chinese label, explanation, optional marker."""
@@ -50,22 +40,8 @@ def arg_doc(arg: Arg) -> str:
 
 
 def from_excel(value: Any) -> Any:
-    """An argument as Excel sends it → what the registry expects.
-
-    Error cells (``"#N/A"`` with ``err_to_str``) and our own error texts
-    (``"#DIV/0! 原因"``) become :class:`ExcelError`, so errors propagate instead of
-    turning into blanks; lists are converted element-wise.
-    """
-    if isinstance(value, (list, tuple)):
-        return [from_excel(v) for v in value]
-    if isinstance(value, str) and not isinstance(value, ExcelError) and value.startswith("#"):
-        m = _ERROR_TEXT.match(value.strip())
-        if m:
-            code, reason = m.group(1), (m.group(2) or "").strip()
-            if code in EXCEL_ERROR_CODES:
-                return ExcelError(code, reason or f"输入单元格为错误值 {code}")
-            return ExcelError("#VALUE!", reason or f"输入单元格为错误值 {code}")
-    return value
+    """An argument as Excel sends it → what the registry expects (see errors.error_from_text)."""
+    return error_from_text(value)
 
 
 def error_text(err: ExcelError) -> str:
