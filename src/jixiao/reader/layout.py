@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -346,35 +347,29 @@ def _find_forms(rows: Grid, sheet: str) -> list[Form]:
 
 
 # ---------------------------------------------------------------- loading grids
-def _core_creator(data: bytes | None) -> str | None:
+def _first_element(data: bytes | None, needle: bytes, match: Callable[[Any], bool]) -> Any:
+    """The first element of a small package part that ``match`` accepts (None if absent)."""
     import defusedxml.ElementTree as ET
 
-    if not data or b"creator" not in data:
+    if not data or needle not in data:
         return None
     try:
         root = ET.fromstring(data)
     except Exception:
         return None
-    for el in root.iter():
-        if el.tag.endswith("}creator"):
-            return (el.text or "").strip()
-    return None
+    return next((el for el in root.iter() if match(el)), None)
+
+
+def _core_creator(data: bytes | None) -> str | None:
+    el = _first_element(data, b"creator", lambda e: e.tag.endswith("}creator"))
+    return None if el is None else (el.text or "").strip()
 
 
 def _defined_name(data: bytes | None, name: str) -> str | None:
-    import defusedxml.ElementTree as ET
-
-    if not data or name.encode() not in data:
-        return None
-    try:
-        root = ET.fromstring(data)
-    except Exception:
-        return None
-    for el in root.iter():
-        if el.tag.endswith("definedName") and el.get("name") == name:
-            text = (el.text or "").strip()
-            return text.strip('"') if text else None
-    return None
+    el = _first_element(data, name.encode(),
+                        lambda e: e.tag.endswith("definedName") and e.get("name") == name)
+    text = None if el is None else (el.text or "").strip()
+    return text.strip('"') if text else None
 
 
 def _formula_cells_by_sheet(parts: dict[str, bytes], by_part: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
