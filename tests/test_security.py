@@ -174,3 +174,71 @@ def test_prolog_walk_accepts_ordinary_parts():
     assert not security._prolog_has_dtd(iter([b"\x89PNG\r\n\x1a\n" + b"\x00" * 20]))
     chunks = [b'<?xml version="1.0"?><!-- spl', b'it --><!DOC', b'TYPE x []><x/>']
     assert security._prolog_has_dtd(iter(chunks))
+
+
+def test_prolog_walk_is_linear_in_a_huge_comment():
+    # 64 MB of comment padding in 512-byte chunks: a walk that kept re-scanning the whole
+    # buffer would take hours here; the DTD after it must still be found.
+    pad = b"x" * 512
+    chunks = [b'<?xml version="1.0"?><!--', *([pad] * (64 * 2048)), b'--><!DOCTYPE x [<!ENTITY e "e">]><x/>']
+    assert security._prolog_has_dtd(iter(chunks))
+    assert not security._prolog_has_dtd(iter([b"<!--", *([pad] * 1000), b"--><root/>"]))
+
+
+def _patch_declared_size(data: bytes, member: str, size: int) -> bytes:
+    """Rewrite a member's uncompressed size in its local header and central directory entry."""
+    out = bytearray(data)
+    name = member.encode()
+    for sig, size_at in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        pos = 0
+        while (pos := out.find(sig, pos)) >= 0:
+            name_at = pos + (30 if sig == b"PK\x03\x04" else 46)
+            if out[name_at:name_at + len(name)] == name:
+                out[pos + size_at:pos + size_at + 4] = size.to_bytes(4, "little")
+            pos += 4
+    return bytes(out)
+
+
+def test_member_inflating_beyond_its_declared_size_is_refused(tmp_path, good):
+    # A sheet that declares 2 KB but inflates to 50 MB: never inflated past what it declares.
+    huge = b'<?xml version="1.0"?><worksheet>' + b" " * (50 * 1024 * 1024) + b"</worksheet>"
+    bomb = _rezip(good, tmp_path / "liar.xlsx", replace={"xl/worksheets/sheet1.xml": huge})
+    liar = tmp_path / "liar2.xlsx"
+    raw = _patch_declared_size(bomb.read_bytes(), "xl/worksheets/sheet1.xml", 2048)
+    liar.write_bytes(raw)
+    assert "损坏" in _unreadable(liar)
+    with zipfile.ZipFile(liar) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+        assert info.file_size == 2048
+        for chunk in (512, 2048, 1 << 20):
+            assert sum(len(c) for c in security.member_chunks(zf, raw, info, chunk)) <= 2048
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_BZIP2])
+def test_members_stored_or_compressed_otherwise_are_scanned(tmp_path, good, method):
+    # Excel writes deflate; stored and bzip2 members go through the same safety scan.
+    other = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(other, "w", method) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+    assert security.sniff_workbook(other).kind == "xlsx"
+    dtd = _rezip(other, tmp_path / "dtd.xlsx", replace={"xl/styles.xml": b'<!DOCTYPE x [<!ENTITY e "e">]><s/>'})
+    with zipfile.ZipFile(dtd) as zin, zipfile.ZipFile(tmp_path / "dtd2.xlsx", "w", method) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, zin.read(info))
+    with pytest.raises(security.UnsafeFile, match="DOCTYPE"):
+        security.sniff_workbook(tmp_path / "dtd2.xlsx")
+
+
+@pytest.mark.parametrize(("xml", "uncached"), [
+    (b'<c r="A1"><f>1+1</f></c>', True),
+    (b'<c r="A1"><f>1+1</f><v>2</v></c>', False),
+    (b'<c r="A1" t="str"><f>""</f><v></v></c>', False),  # a cached empty string
+    (b'<c r="A1"><f>1+1</f><v/></c>', True),
+    (b'<c r="A2"><f t="shared" si="0"/></c>', True),
+    (b'<c r="A2"><f t="shared" si="0"/><v>3</v></c>', False),
+    (b'<c r="A1" t="str"><f>""</f><v></v></c><c r="B1"><f>2</f>\n</c>', True),
+    (b'<c r="A1"><v>1</v></c><c r="A2" t="inlineStr"><is><t>f</t></is></c>', False),
+], ids=["no-v", "cached", "cached-empty-string", "empty-v", "shared", "shared-cached", "second-cell", "no-formula"])
+def test_uncached_formula_detection(xml, uncached):
+    assert security.has_uncached_formula(b"<sheetData><row>" + xml + b"</row></sheetData>") is uncached
