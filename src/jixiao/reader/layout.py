@@ -9,8 +9,8 @@ and below (two-row and merged headers), then reads downwards until 总分/合计
 from __future__ import annotations
 
 import functools
+import html
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ _TITLES = (
     ("项目支出绩效自评表", "xiangmu"),
 )
 _VALUE_KEYS = ("target", "actual", "points", "score")
+_INDICATOR_KEYS = ("nature", "target", "unit", "points", "actual", "score", "reason", "explanation", "remark")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -43,32 +44,62 @@ def _label(text: str, group: str) -> tuple[str, int] | None:
     return key, 99
 
 
+_GROUPS = ("columns", "rows", "funds")
+
+
+@functools.lru_cache(maxsize=8192)
+def _labels_of(text: str) -> tuple[tuple[str, str, int], ...]:
+    """Every (group, key, priority) one cell's text stands for.
+
+    In the rows group the text before a bracket counts too ("总分（100分）").
+    """
+    hits = []
+    for group in _GROUPS:
+        hit = _label(text, group)
+        if hit is None and group == "rows" and ("（" in text or "(" in text):
+            head = re.split(r"[（(]", text, maxsplit=1)[0]
+            hit = _label(head, group) if head.strip() else None
+        if hit is not None:
+            hits.append((group, *hit))
+    return tuple(hits)
+
+
 # Rows are scanned several times while one sheet is read; memo by row identity, cleared
 # around each find_forms call (ids are only stable while the grid is alive).
-_MEMO: dict[tuple[int, str], dict[str, tuple[int, int]]] = {}
+_MEMO: dict[int, dict[str, dict[str, tuple[int, int]]]] = {}
 
 
 def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
-    """key → (column, priority), the best-priority (then leftmost) cell for each key."""
-    memo_key = (id(row), group)
-    cached = _MEMO.get(memo_key)
-    if cached is not None:
-        return cached
-    found: dict[str, tuple[int, int]] = {}
-    _MEMO[memo_key] = found
-    for c, v in enumerate(row):
-        if not isinstance(v, str) or not v or len(v) > 40:
-            continue
-        hit = _label(v, group)
-        if hit is None and group == "rows" and ("（" in v or "(" in v):
-            head = re.split(r"[（(]", v, maxsplit=1)[0]
-            hit = _label(head, group) if head.strip() else None
-        if hit is None:
-            continue
-        key, prio = hit
-        if key not in found or prio < found[key][1]:
-            found[key] = (c, prio)
-    return found
+    """key → (column, priority), the best-priority (then leftmost) cell for each key.
+
+    One pass over the row serves every label group and the title test (``_has_title``).
+    """
+    memo = _MEMO.get(id(row))
+    if memo is None:
+        memo = {g: {} for g in _GROUPS}
+        _MEMO[id(row)] = memo
+        title = False
+        for c, v in enumerate(row):
+            if not v or not isinstance(v, str) or len(v) >= 60:
+                continue
+            if not title and len(v) >= 6 and "表" in v:
+                norm = normalize_text(v)
+                title = any(text in norm for text, _ in _TITLES)
+            if len(v) > 40:
+                continue
+            for hit_group, key, prio in _labels_of(v):
+                found = memo[hit_group]
+                if key not in found or prio < found[key][1]:
+                    found[key] = (c, prio)
+        if title:
+            memo["title"] = {}
+    return memo[group]
+
+
+def _has_title(row: list[Any]) -> bool:
+    """Does the row hold one of the three forms' titles?"""
+    _row_labels(row)
+    return "title" in _MEMO[id(row)]
 
 
 def _is_header(keys: dict[str, Any]) -> bool:
@@ -164,15 +195,6 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
     return funds
 
 
-def _has_title(row: list[Any]) -> bool:
-    for v in row:
-        if isinstance(v, str) and 6 <= len(v) < 60 and "表" in v:
-            norm = normalize_text(v)
-            if any(text in norm for text, _ in _TITLES):
-                return True
-    return False
-
-
 def _declared_points(text: str) -> float | None:
     m = _POINTS_IN_LABEL.search(normalize_text(text))
     return float(m.group(1)) if m else None
@@ -184,23 +206,20 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
     g1: Group | None = None
     g2: Group | None = None
     deduction = False
+    value_columns = [(k, cols[k]) for k in _INDICATOR_KEYS if k in cols]
+    name_columns = [cols.get(k) for k in ("level1", "level2", "level3")]
     r = data_start
     while r < end:
         row = rows[r]
-
-        def cell(key: str, _row: list[Any] = row, _r: int = r) -> Cell | None:
-            c = cols.get(key)
-            if c is None:
-                return None
-            return Cell(sheet, _r, c, _row[c] if c < len(_row) else None)
-
+        width = len(row)
         # 总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end the table.
         marks = _row_labels(row, "rows")
         if ("grand_total" in marks or "grade" in marks or len(_row_labels(row)) >= 2
                 or any(k in marks for k in ("total_funds", "fiscal", "carryover", "other"))
                 or _has_title(row)):
             break
-        c1, c2, c3 = cell("level1"), cell("level2"), cell("level3")
+        c1, c2, c3 = (None if c is None else Cell(sheet, r, c, row[c] if c < width else None)
+                      for c in name_columns)
         if c1 is not None and not c1.blank:
             level1, level2, g2 = c1.text, "", None
             deduction = "扣分" in normalize_text(c1.value)
@@ -223,9 +242,7 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
                 level2 = ""
             else:
                 level2, g2 = c2.text, None
-        values = {k: cell(k) for k in ("nature", "target", "unit", "points", "actual", "score",
-                                       "reason", "explanation", "remark")}
-        values = {k: v for k, v in values.items() if v is not None}
+        values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
         has_value = any(not values[k].blank for k in _VALUE_KEYS if k in values)
         if name is None and not has_value:
             r += 1  # placeholder row (数量指标 with no indicator) or spacer
@@ -347,52 +364,50 @@ def _find_forms(rows: Grid, sheet: str) -> list[Form]:
 
 
 # ---------------------------------------------------------------- loading grids
-def _first_element(data: bytes | None, needle: bytes, match: Callable[[Any], bool]) -> Any:
-    """The first element of a small package part that ``match`` accepts (None if absent)."""
-    import defusedxml.ElementTree as ET
+def _element_text(data: bytes | None, pattern: re.Pattern[bytes]) -> str | None:
+    """The text of the first element ``pattern`` matches in a small package part (None if absent).
 
-    if not data or needle not in data:
-        return None
-    try:
-        root = ET.fromstring(data)
-    except Exception:
-        return None
-    return next((el for el in root.iter() if match(el)), None)
+    A regular expression, not an XML parser: the parts were checked (no DTD) by the security
+    scan, and parsing them costs more than reading the rest of a small workbook.
+    """
+    m = pattern.search(data) if data else None
+    return None if m is None else html.unescape(m.group(1).decode("utf-8", "replace")).strip()
 
 
-def _core_creator(data: bytes | None) -> str | None:
-    el = _first_element(data, b"creator", lambda e: e.tag.endswith("}creator"))
-    return None if el is None else (el.text or "").strip()
+_CREATOR_RE = re.compile(rb"<(?:[\w.-]+:)?creator\b[^>]*>([^<]*)<")
+_MARKER_RE = re.compile(rb"<(?:[\w.-]+:)?definedName\b[^>]*?\bname\s*=\s*[\"']"
+                        + re.escape(TEMPLATE_MARKER.encode()) + rb"[\"'][^>]*>([^<]*)<")
 
 
-def _defined_name(data: bytes | None, name: str) -> str | None:
-    el = _first_element(data, name.encode(),
-                        lambda e: e.tag.endswith("definedName") and e.get("name") == name)
-    text = None if el is None else (el.text or "").strip()
+def _template_marker(data: bytes | None) -> str | None:
+    text = _element_text(data, _MARKER_RE)
     return text.strip('"') if text else None
+
+
+_TAG_ATTRS = {tag: re.compile(rb"<(?:[\w.-]+:)?" + tag + rb"\b([^>]*)>") for tag in (b"sheet", b"Relationship")}
+_ATTR_RE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _elements(data: bytes | None, tag: bytes) -> list[dict[str, str]]:
+    """Attributes (namespace prefixes dropped) of every ``tag`` element in a small, checked part."""
+    out = []
+    for m in _TAG_ATTRS[tag].finditer(data or b""):
+        out.append({a.decode(): html.unescape((v1 or v2).decode("utf-8", "replace"))
+                    for a, v1, v2 in _ATTR_RE.findall(m.group(1))})
+    return out
 
 
 def _formula_cells_by_sheet(parts: dict[str, bytes], by_part: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
     """Sheet name → formula cells, mapping worksheet parts through workbook.xml and its rels."""
-    import defusedxml.ElementTree as ET
-
-    try:
-        wb = ET.fromstring(parts["xl/workbook.xml"])
-        rels = ET.fromstring(parts["xl/_rels/workbook.xml.rels"])
-    except Exception:
-        return {}
     targets = {}
-    for el in rels.iter():
-        if el.tag.endswith("Relationship"):
-            target = (el.get("Target") or "").lstrip("/")
-            targets[el.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
+    for rel in _elements(parts.get("xl/_rels/workbook.xml.rels"), b"Relationship"):
+        target = rel.get("Target", "").lstrip("/")
+        targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
     out: dict[str, frozenset[str]] = {}
-    for el in wb.iter():
-        if el.tag.endswith("}sheet"):
-            rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-            part = targets.get(rid)
-            if part is not None:
-                out[el.get("name") or ""] = by_part.get(part, frozenset())
+    for sheet in _elements(parts.get("xl/workbook.xml"), b"sheet"):
+        part = targets.get(sheet.get("id"))
+        if part is not None:
+            out[sheet.get("name", "")] = by_part.get(part, frozenset())
     return out
 
 
@@ -453,8 +468,8 @@ def read_workbook(path: str | Path) -> Workbook:
         # Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the
         # creator jixiao.templates writes (Excel and WPS keep the creator when saving).
         parts = sniff.parts or {}
-        book.template = _defined_name(parts.get("xl/workbook.xml"), TEMPLATE_MARKER) or (
-            "jixiao" if _core_creator(parts.get("docProps/core.xml")) == "jixiao" else None)
+        book.template = _template_marker(parts.get("xl/workbook.xml")) or (
+            "jixiao" if _element_text(parts.get("docProps/core.xml"), _CREATOR_RE) == "jixiao" else None)
         if book.template:
             book.formula_cells = _formula_cells_by_sheet(parts, sniff.formula_cells or {})
     if sniff.uncached_formulas:
