@@ -430,7 +430,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import JXError
 
@@ -463,8 +463,8 @@ _NATURE_WORDS: dict[str, Nature] = {
     "=": Nature.EQUAL, "==": Nature.EQUAL, "等于": Nature.EQUAL, "等于指标": Nature.EQUAL,
     "定性": Nature.QUALITATIVE, "定性指标": Nature.QUALITATIVE,
 }
-# Longest first, so "不低于" wins over "不".
-_PREFIXES = sorted(_NATURE_WORDS, key=len, reverse=True)
+# Longest first, so "不低于" wins over "不" (regex alternation tries in order).
+_PREFIX_RE = re.compile("|".join(re.escape(w) for w in sorted(_NATURE_WORDS, key=len, reverse=True)))
 _SUFFIX_NATURE = {"以内": Nature.REVERSE, "以下": Nature.REVERSE, "以上": Nature.POSITIVE}
 
 _NUMBER_RE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
@@ -509,10 +509,10 @@ def parse_nature(value: object) -> Nature | None:
 
 def split_comparison(text: str) -> tuple[Nature | None, str]:
     """Split a leading comparison off a normalised text: "≥95%" → (POSITIVE, "95%")."""
-    for prefix in _PREFIXES:
-        if text.startswith(prefix):
-            return _NATURE_WORDS[prefix], text[len(prefix):]
-    return None, text
+    m = _PREFIX_RE.match(text)
+    if m is None:
+        return None, text
+    return _NATURE_WORDS[m.group()], text[m.end():]
 
 
 def infer_nature(target: object) -> Nature:
@@ -535,9 +535,11 @@ def infer_nature(target: object) -> Nature:
     return Nature.POSITIVE  # a bare target such as "100%" counts as ≥
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A parsed number: ``value`` in base terms (5% → 0.05), with its unit as typed."""
+class Quantity(NamedTuple):
+    """A parsed number: ``value`` in base terms (5% → 0.05), with its unit as typed.
+
+    A named tuple, not a dataclass: thousands are made per workbook and tuples are built faster.
+    """
 
     value: float
     unit: str = ""
@@ -637,7 +639,6 @@ function layer turns that into an Excel error value. Rule-pack numbers come in a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -661,7 +662,10 @@ def round_half_up(x: float, digits: int = 2) -> float:
     ``round_half_up(0.285) == 0.29`` and ``round_half_up(2.675) == 2.68``, as in Excel and
     LibreOffice (Python's ``round`` gives 0.28 and 2.67).
     """
-    snapped = Decimal(f"{float(x):.15g}")
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return x  # nothing to round (most typed scores and weights)
+    snapped = Decimal(f"{x:.15g}")
     quantum = Decimal(1).scaleb(-digits)
     return float(snapped.quantize(quantum, rounding=ROUND_HALF_UP))
 
@@ -818,12 +822,16 @@ def qualitative_ok(actual: object, score: object, weight: object, pack: RulePack
 
 
 # ---------------------------------------------------------------- totals and grades
-def _flatten(values: object) -> Iterable[object]:
-    if isinstance(values, (list, tuple)):
-        for v in values:
-            yield from _flatten(v)
-    else:
-        yield values
+def _flatten(values: object) -> list[object]:
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.extend(_flatten(v))
+        else:
+            out.append(v)
+    return out
 
 
 def total_score(scores: object, deduction: object = None, rate: object = None,

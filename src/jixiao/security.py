@@ -147,7 +147,7 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     # Any part that starts like XML is XML, whatever its name (rels can
                     # point anywhere); only its prolog is read.
                     data = b""
-                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=512))
+                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
                 if name.startswith("xl/worksheets/") and b"<f" in data:

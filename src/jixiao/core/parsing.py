@@ -11,7 +11,7 @@ import functools
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import JXError
 
@@ -44,8 +44,8 @@ _NATURE_WORDS: dict[str, Nature] = {
     "=": Nature.EQUAL, "==": Nature.EQUAL, "等于": Nature.EQUAL, "等于指标": Nature.EQUAL,
     "定性": Nature.QUALITATIVE, "定性指标": Nature.QUALITATIVE,
 }
-# Longest first, so "不低于" wins over "不".
-_PREFIXES = sorted(_NATURE_WORDS, key=len, reverse=True)
+# Longest first, so "不低于" wins over "不" (regex alternation tries in order).
+_PREFIX_RE = re.compile("|".join(re.escape(w) for w in sorted(_NATURE_WORDS, key=len, reverse=True)))
 _SUFFIX_NATURE = {"以内": Nature.REVERSE, "以下": Nature.REVERSE, "以上": Nature.POSITIVE}
 
 _NUMBER_RE = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?|[-+]?\.\d+")
@@ -90,10 +90,10 @@ def parse_nature(value: object) -> Nature | None:
 
 def split_comparison(text: str) -> tuple[Nature | None, str]:
     """Split a leading comparison off a normalised text: "≥95%" → (POSITIVE, "95%")."""
-    for prefix in _PREFIXES:
-        if text.startswith(prefix):
-            return _NATURE_WORDS[prefix], text[len(prefix):]
-    return None, text
+    m = _PREFIX_RE.match(text)
+    if m is None:
+        return None, text
+    return _NATURE_WORDS[m.group()], text[m.end():]
 
 
 def infer_nature(target: object) -> Nature:
@@ -116,9 +116,11 @@ def infer_nature(target: object) -> Nature:
     return Nature.POSITIVE  # a bare target such as "100%" counts as ≥
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A parsed number: ``value`` in base terms (5% → 0.05), with its unit as typed."""
+class Quantity(NamedTuple):
+    """A parsed number: ``value`` in base terms (5% → 0.05), with its unit as typed.
+
+    A named tuple, not a dataclass: thousands are made per workbook and tuples are built faster.
+    """
 
     value: float
     unit: str = ""

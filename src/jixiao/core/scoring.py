@@ -7,7 +7,6 @@ function layer turns that into an Excel error value. Rule-pack numbers come in a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -31,7 +30,10 @@ def round_half_up(x: float, digits: int = 2) -> float:
     ``round_half_up(0.285) == 0.29`` and ``round_half_up(2.675) == 2.68``, as in Excel and
     LibreOffice (Python's ``round`` gives 0.28 and 2.67).
     """
-    snapped = Decimal(f"{float(x):.15g}")
+    x = float(x)
+    if x.is_integer() and abs(x) < 1e15:
+        return x  # nothing to round (most typed scores and weights)
+    snapped = Decimal(f"{x:.15g}")
     quantum = Decimal(1).scaleb(-digits)
     return float(snapped.quantize(quantum, rounding=ROUND_HALF_UP))
 
@@ -188,12 +190,16 @@ def qualitative_ok(actual: object, score: object, weight: object, pack: RulePack
 
 
 # ---------------------------------------------------------------- totals and grades
-def _flatten(values: object) -> Iterable[object]:
-    if isinstance(values, (list, tuple)):
-        for v in values:
-            yield from _flatten(v)
-    else:
-        yield values
+def _flatten(values: object) -> list[object]:
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    out: list[object] = []
+    for v in values:
+        if isinstance(v, (list, tuple)):
+            out.extend(_flatten(v))
+        else:
+            out.append(v)
+    return out
 
 
 def total_score(scores: object, deduction: object = None, rate: object = None,

@@ -40,7 +40,9 @@ class Context:
     pack: RulePack
     book: Workbook
     bad: set[tuple[str, int, int]] = field(default_factory=set)  # cells already reported
-    _quantities: dict[tuple[str, int, int], Quantity | None] = field(default_factory=dict)
+    # Memos by object identity: the form holds its cells and indicators for the context's life.
+    _quantities: dict[int, Quantity | None] = field(default_factory=dict)
+    _natures: dict[int, Nature | JXError] = field(default_factory=dict)
 
     def where(self, ind: Indicator) -> str:
         return f"“{ind.label}”的"
@@ -49,13 +51,26 @@ class Context:
         """A cell's parsed quantity; None when blank or unreadable (reported by check_values)."""
         if cell is None or cell.blank:
             return None
-        key = (cell.sheet, cell.row, cell.col)
+        key = id(cell)
         if key not in self._quantities:
             try:
                 self._quantities[key] = cell.quantity()
             except JXError:
                 self._quantities[key] = None
         return self._quantities[key]
+
+    def nature(self, ind: Indicator) -> Nature:
+        """:func:`effective_nature`, worked out once per indicator (raises JXError likewise)."""
+        key = id(ind)
+        if key not in self._natures:
+            try:
+                self._natures[key] = effective_nature(ind)
+            except JXError as exc:
+                self._natures[key] = exc
+        found = self._natures[key]
+        if isinstance(found, JXError):
+            raise found
+        return found
 
     def number(self, cell: Cell | None) -> float | None:
         q = self.quantity(cell)
@@ -234,7 +249,7 @@ def _score_expectation(ctx: Context, ind: Indicator) -> Scored | Finding | None:
     if any((c.sheet, c.row, c.col) in ctx.bad for c in (target, actual)):
         return None
     try:
-        nature = effective_nature(ind)
+        nature = ctx.nature(ind)
     except JXError as exc:
         cell = ind.get("nature") or target
         return rule("invalid-value").finding(cell, where=ctx.where(ind), reason=exc.message, found=cell.value)
@@ -274,7 +289,7 @@ def check_scores(ctx: Context) -> Iterator[Finding]:
                     score_cell, where=ctx.where(ind), method=f"定性分档（{ind.get('actual').text}）",
                     expected=f"{low:g}～{high:g}", found=typed, tol=f"{tol:g}")
         elif exp.expected is not None and abs(exp.expected - typed) > tol + 1e-9:
-            nature = effective_nature(ind)
+            nature = ctx.nature(ind)
             method = {Nature.POSITIVE: "正向指标", Nature.REVERSE: f"反向指标（{pack.reverse_method}）",
                       Nature.EQUAL: "等于指标"}.get(nature, "规则")
             yield rule("score-mismatch").finding(score_cell, where=ctx.where(ind), method=method,
@@ -438,7 +453,7 @@ def check_reasons(ctx: Context) -> Iterator[Finding]:
             why = f"得分 {typed:g} 低于满分 {weight:g}"
         elif pack.reason_over_ratio:
             try:
-                if effective_nature(ind) is Nature.POSITIVE:
+                if ctx.nature(ind) is Nature.POSITIVE:
                     # same scale first: "95%" against 97, 万元 against 元
                     t, a = harmonize(ind.get("target").quantity(), ind.get("actual").quantity())
                     if t > 0 and a / t >= pack.reason_over_ratio:
