@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from jixiao.core import parsing, scoring
@@ -225,3 +225,37 @@ def test_round_half_up_is_within_half_a_unit(x, digits):
 def test_text_with_units_scores_like_numbers(nature, target, actual, w):
     as_text = scoring.indicator_score(nature, f"{target}万元", f"{actual}万元", f"{w}分", PACK)
     assert as_text == scoring.indicator_score(nature, target, actual, w, PACK)
+
+
+# ---------------------------------------------------------------- fast paths agree with the plain rule
+_BLANKISH = st.text(alphabet=st.sampled_from(list(" \t\n\u3000\u00a0-—/／－_0a表")), max_size=8)
+
+
+@given(st.one_of(_BLANKISH, st.text(max_size=12)))
+@example("— —")
+@example(" \u3000／ ")
+@example("－ －")
+def test_is_blank_is_the_normalised_placeholder_rule(text):
+    # is_blank skips normalising long text; it must agree with normalising everything.
+    assert parsing.is_blank(text) == (parsing.normalize_text(text) in ("", "-", "—", "/", "／", "——"))
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e9, max_value=1e9),
+       st.integers(min_value=0, max_value=4))
+def test_round_half_up_fast_path_agrees_with_decimal(x, digits):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    for value in (x, float(round(x))):  # the integral fast path and the general one
+        want = float(Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+        assert scoring.round_half_up(value, digits) == want
+
+
+@given(st.text(alphabet=st.sampled_from(list("≥≤<>=＝≧不低于超过高大少多小等控制在达到定性正反向指标95%万元 ")), max_size=10))
+def test_split_comparison_takes_the_longest_word(text):
+    nature, rest = parsing.split_comparison(text)
+    words = [w for w in parsing._NATURE_WORDS if text.startswith(w)]
+    if not words:
+        assert (nature, rest) == (None, text)
+    else:
+        longest = max(words, key=len)
+        assert (nature, rest) == (parsing._NATURE_WORDS[longest], text[len(longest):])

@@ -487,12 +487,19 @@ def _normalize(text: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
 
+_BLANK_TEXTS = frozenset(("", "-", "—", "/", "／", "——"))
+
+
 def is_blank(value: object) -> bool:
+    """Nothing typed: None, NaN, white space or a placeholder dash/slash ("—", "/", "——")."""
     if value is None:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and normalize_text(value) in ("", "-", "—", "/", "／", "——")
+    if isinstance(value, str):
+        # Placeholders have at most 2 characters besides white space: skip normalising the rest.
+        if len(value) > 2 and len("".join(value.split())) > 2:
+            return False
+        return normalize_text(value) in _BLANK_TEXTS
+    return isinstance(value, float) and math.isnan(value)
 
 
 def parse_nature(value: object) -> Nature | None:

@@ -47,26 +47,28 @@ def _label(text: str, group: str) -> tuple[str, int] | None:
 _GROUPS = ("columns", "rows", "funds")
 
 
-@functools.lru_cache(maxsize=8192)
-def _labels_of(text: str) -> tuple[tuple[str, str, int], ...]:
-    """Every (group, key, priority) one cell's text stands for.
-
-    In the rows group the text before a bracket counts too ("总分（100分）").
-    """
+@functools.lru_cache(maxsize=16384)
+def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
+    """What one cell's text stands for: its (group, key, priority) label hits, and whether it
+    holds one of the forms' titles. In the rows group the text before a bracket counts too
+    ("总分（100分）")."""
     hits = []
-    for group in _GROUPS:
-        hit = _label(text, group)
-        if hit is None and group == "rows" and ("（" in text or "(" in text):
-            head = re.split(r"[（(]", text, maxsplit=1)[0]
-            hit = _label(head, group) if head.strip() else None
-        if hit is not None:
-            hits.append((group, *hit))
-    return tuple(hits)
+    if len(text) <= 40:
+        for group in _GROUPS:
+            hit = _label(text, group)
+            if hit is None and group == "rows" and ("（" in text or "(" in text):
+                head = re.split(r"[（(]", text, maxsplit=1)[0]
+                hit = _label(head, group) if head.strip() else None
+            if hit is not None:
+                hits.append((group, *hit))
+    title = len(text) >= 6 and "表" in text and any(t in normalize_text(text) for t, _ in _TITLES)
+    return tuple(hits), title
 
 
 # Rows are scanned several times while one sheet is read; memo by row identity, cleared
 # around each find_forms call (ids are only stable while the grid is alive).
 _MEMO: dict[int, dict[str, dict[str, tuple[int, int]]]] = {}
+_NO_LABELS: dict[str, dict[str, tuple[int, int]]] = {g: {} for g in _GROUPS}
 
 
 def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
@@ -76,23 +78,22 @@ def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, 
     """
     memo = _MEMO.get(id(row))
     if memo is None:
-        memo = {g: {} for g in _GROUPS}
-        _MEMO[id(row)] = memo
-        title = False
+        memo = _NO_LABELS  # most rows hold no label: share one empty (never mutated) memo
         for c, v in enumerate(row):
             if not v or not isinstance(v, str) or len(v) >= 60:
                 continue
-            if not title and len(v) >= 6 and "表" in v:
-                norm = normalize_text(v)
-                title = any(text in norm for text, _ in _TITLES)
-            if len(v) > 40:
+            hits, title = _text_info(v)
+            if not (hits or title):
                 continue
-            for hit_group, key, prio in _labels_of(v):
+            if memo is _NO_LABELS:
+                memo = {g: {} for g in _GROUPS}
+            if title:
+                memo["title"] = {}
+            for hit_group, key, prio in hits:
                 found = memo[hit_group]
                 if key not in found or prio < found[key][1]:
                     found[key] = (c, prio)
-        if title:
-            memo["title"] = {}
+        _MEMO[id(row)] = memo
     return memo[group]
 
 
@@ -200,6 +201,24 @@ def _declared_points(text: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
+_TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
+
+
+def _ends_table(row: list[Any]) -> bool:
+    """总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end a table."""
+    if len(_row_labels(row)) >= 2:
+        return True
+    memo = _MEMO[id(row)]
+    marks = memo["rows"]
+    return "title" in memo or any(k in marks for k in _TABLE_END_ROWS)
+
+
+def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
+    if c is None:
+        return None
+    return Cell(sheet, r, c, row[c] if c < len(row) else None)
+
+
 def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -> None:
     cols = form.columns
     level1 = level2 = ""
@@ -207,19 +226,14 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
     g2: Group | None = None
     deduction = False
     value_columns = [(k, cols[k]) for k in _INDICATOR_KEYS if k in cols]
-    name_columns = [cols.get(k) for k in ("level1", "level2", "level3")]
+    scored_keys = [k for k in _VALUE_KEYS if k in cols]
+    n1, n2, n3 = (cols.get(k) for k in ("level1", "level2", "level3"))
     r = data_start
     while r < end:
         row = rows[r]
-        width = len(row)
-        # 总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end the table.
-        marks = _row_labels(row, "rows")
-        if ("grand_total" in marks or "grade" in marks or len(_row_labels(row)) >= 2
-                or any(k in marks for k in ("total_funds", "fiscal", "carryover", "other"))
-                or _has_title(row)):
+        if _ends_table(row):
             break
-        c1, c2, c3 = (None if c is None else Cell(sheet, r, c, row[c] if c < width else None)
-                      for c in name_columns)
+        c1, c2, c3 = _cell_at(sheet, r, row, n1), _cell_at(sheet, r, row, n2), _cell_at(sheet, r, row, n3)
         if c1 is not None and not c1.blank:
             level1, level2, g2 = c1.text, "", None
             deduction = "扣分" in normalize_text(c1.value)
@@ -242,9 +256,9 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
                 level2 = ""
             else:
                 level2, g2 = c2.text, None
+        width = len(row)
         values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
-        has_value = any(not values[k].blank for k in _VALUE_KEYS if k in values)
-        if name is None and not has_value:
+        if name is None and all(values[k].blank for k in scored_keys):
             r += 1  # placeholder row (数量指标 with no indicator) or spacer
             continue
         ind = Indicator(r, level1, level2, name, values, deduction=deduction)
