@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..core.parsing import Quantity, is_blank, normalize_text, parse_quantity
+from ..errors import JXError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -38,6 +39,7 @@ class Cell:
     col: int  # 0-based
     value: Any
     _blank: bool | None = field(default=None, repr=False, compare=False)
+    _parsed: Any = field(default=..., repr=False, compare=False)  # ... = not parsed yet (pickles as itself)
 
     @property
     def address(self) -> str:
@@ -71,6 +73,15 @@ class Cell:
     def quantity(self, what: str = "数值") -> Quantity:
         """Parse as a number (raises JXError when it is not one)."""
         return parse_quantity(self.value, what)
+
+    def try_quantity(self) -> Quantity | None:
+        """The parsed number, or None when blank or not a number; parsed once (checks ask often)."""
+        if self._parsed is ...:
+            try:
+                self._parsed = None if self.blank else parse_quantity(self.value)
+            except JXError:
+                self._parsed = None
+        return self._parsed
 
 
 @dataclass

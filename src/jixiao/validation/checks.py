@@ -40,8 +40,7 @@ class Context:
     pack: RulePack
     book: Workbook
     bad: set[tuple[str, int, int]] = field(default_factory=set)  # cells already reported
-    # Memos by object identity: the form holds its cells and indicators for the context's life.
-    _quantities: dict[int, Quantity | None] = field(default_factory=dict)
+    # Memo by object identity: the form holds its indicators for the context's life.
     _natures: dict[int, Nature | JXError] = field(default_factory=dict)
 
     def where(self, ind: Indicator) -> str:
@@ -49,15 +48,7 @@ class Context:
 
     def quantity(self, cell: Cell | None) -> Quantity | None:
         """A cell's parsed quantity; None when blank or unreadable (reported by check_values)."""
-        if cell is None or cell.blank:
-            return None
-        key = id(cell)
-        if key not in self._quantities:
-            try:
-                self._quantities[key] = cell.quantity()
-            except JXError:
-                self._quantities[key] = None
-        return self._quantities[key]
+        return None if cell is None else cell.try_quantity()
 
     def nature(self, ind: Indicator) -> Nature:
         """:func:`effective_nature`, worked out once per indicator (raises JXError likewise)."""
