@@ -245,7 +245,7 @@ def test_is_blank_is_the_normalised_placeholder_rule(text):
 def test_round_half_up_fast_path_agrees_with_decimal(x, digits):
     from decimal import ROUND_HALF_UP, Decimal
 
-    for value in (x, float(round(x))):  # the integral fast path and the general one
+    for value in (x, float(round(x)), round(x, 2), round(x, digits), round(x, 1) + 0.005):  # fast paths and the general one
         want = float(Decimal(f"{value:.15g}").quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
         assert scoring.round_half_up(value, digits) == want
 

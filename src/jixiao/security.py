@@ -13,7 +13,7 @@ import stat
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -60,41 +60,42 @@ class UnsafeFile(ValueError):
 @dataclass(frozen=True)
 class Sniff:
     kind: str  # "xlsx" | "xls"
+    data: bytes = b""  # the file's bytes as checked: parse these, not the path (no check/read race)
     uncached_formulas: bool = False  # some formula cells carry no cached value
     parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
     formula_cells: dict[str, frozenset[str]] | None = None  # worksheet part → refs holding a formula
 
 
-def sniff_workbook(path: str | os.PathLike[str]) -> Sniff:
-    """Check a workbook before any parser sees it; raise UnsafeFile when it is not safe or not one."""
-    path = Path(path)
+def sniff_workbook(path: str | os.PathLike[str],
+                   formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None) -> Sniff:
+    """Check a workbook before any parser sees it; raise UnsafeFile when it is not safe or not one.
+
+    ``formula_refs_wanted`` decides from the small parts (``KEEP_PARTS``) whether the cells
+    holding formulas are worth listing (``Sniff.formula_cells``); by default they are.
+    """
     try:
-        size = path.stat().st_size
         with open(path, "rb") as fh:
-            head = fh.read(8)
+            size = os.fstat(fh.fileno()).st_size
+            raw = fh.read() if 0 < size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         raise UnsafeFile(f"无法打开文件：{exc.strerror or exc}") from None
     if size == 0:
         raise UnsafeFile("文件为空（0 字节）")
     if size > MAX_FILE_BYTES:
         raise UnsafeFile(f"文件过大（{size // 1024 // 1024} MB），超过 {MAX_FILE_BYTES // 1024 // 1024} MB 上限")
-    if head.startswith(OLE_MAGIC):
-        if _ole_is_encrypted_ooxml(path):
+    if raw.startswith(OLE_MAGIC):
+        # An encrypted .xlsx is an OLE container holding "EncryptionInfo"/"EncryptedPackage".
+        head = raw[:1024 * 1024]
+        if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
             raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
-        return Sniff("xls")
-    if head.startswith(ZIP_MAGIC):
+        return Sniff("xls", raw)
+    if raw.startswith(ZIP_MAGIC):
         parts: dict[str, bytes] = {}
         formulas: dict[str, frozenset[str]] = {}
-        uncached = check_ooxml(path, keep=KEEP_PARTS, kept=parts, formulas=formulas)
-        return Sniff("xlsx", uncached_formulas=uncached, parts=parts, formula_cells=formulas)
+        uncached = check_ooxml(raw, keep=KEEP_PARTS, kept=parts, formulas=formulas,
+                               formula_refs_wanted=formula_refs_wanted)
+        return Sniff("xlsx", raw, uncached_formulas=uncached, parts=parts, formula_cells=formulas)
     raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
-
-
-def _ole_is_encrypted_ooxml(path: Path) -> bool:
-    # An encrypted .xlsx is an OLE container holding "EncryptionInfo"/"EncryptedPackage".
-    with open(path, "rb") as fh:
-        data = fh.read(1024 * 1024)
-    return "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data
 
 
 def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfile.ZipInfo]:
@@ -117,15 +118,16 @@ KEEP_PARTS = ("xl/workbook.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rel
 _FORMULA_REF_RE = re.compile(rb'<c\b(?:[^>r]|r(?!=")|\Br)*\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b')
 
 
-def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
-                formulas: dict[str, frozenset[str]] | None = None) -> bool:
-    """Validate an .xlsx/.xlsm package; return True when some formula lacks a cached value.
+def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
+                formulas: dict[str, frozenset[str]] | None = None,
+                formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None) -> bool:
+    """Validate an .xlsx/.xlsm package (its bytes); return True when some formula lacks a cached value.
 
     Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
-    Parts named in ``keep`` (small ones) are returned in ``kept``, so nobody reopens the zip.
+    Parts named in ``keep`` (small ones) are returned in ``kept``, so nobody reopens the zip;
+    they are read first, so ``formula_refs_wanted(kept)`` can decide whether ``formulas`` is filled.
     """
     try:
-        raw = path.read_bytes()  # at most MAX_FILE_BYTES (checked by the caller)
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = check_zip_limits(zf)
             names = {i.filename for i in infos}
@@ -134,11 +136,11 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise UnsafeFile("不是 Excel 工作簿（压缩包中没有工作簿内容）")
             uncached = False
-            for info in infos:
+            want_refs: bool | None = None  # decided at the first formula, once kept parts are in
+            for info in sorted(infos, key=lambda i: i.filename not in keep):
                 name = info.filename
-                whole = (name in keep and kept is not None and info.file_size < 4 * 1024 * 1024) or (
-                    name.startswith("xl/worksheets/") and name.endswith(".xml"))
-                if whole:
+                sheet = name.startswith("xl/worksheets/") and name.endswith(".xml")
+                if sheet or (name in keep and kept is not None and info.file_size < 4 * 1024 * 1024):
                     data = read_member(zf, raw, info)
                     if name in keep and kept is not None:
                         kept[name] = data
@@ -150,9 +152,12 @@ def check_ooxml(path: Path, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
-                if name.startswith("xl/worksheets/") and b"<f" in data:
+                if sheet and b"<f" in data:
                     uncached = uncached or has_uncached_formula(data)
-                    if formulas is not None:
+                    if want_refs is None:
+                        want_refs = formulas is not None and (
+                            formula_refs_wanted is None or formula_refs_wanted(kept or {}))
+                    if want_refs and formulas is not None:
                         formulas[name] = frozenset(m.decode() for m in _FORMULA_REF_RE.findall(data))
             return uncached
     except UnsafeFile:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import functools
 import html
+import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -393,9 +395,13 @@ _MARKER_RE = re.compile(rb"<(?:[\w.-]+:)?definedName\b[^>]*?\bname\s*=\s*[\"']"
                         + re.escape(TEMPLATE_MARKER.encode()) + rb"[\"'][^>]*>([^<]*)<")
 
 
-def _template_marker(data: bytes | None) -> str | None:
-    text = _element_text(data, _MARKER_RE)
-    return text.strip('"') if text else None
+def _template_of(parts: dict[str, bytes]) -> str | None:
+    """Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the creator
+    jixiao.templates writes (Excel and WPS keep the creator when saving)."""
+    text = _element_text(parts.get("xl/workbook.xml"), _MARKER_RE)
+    if text:
+        return text.strip('"')
+    return "jixiao" if _element_text(parts.get("docProps/core.xml"), _CREATOR_RE) == "jixiao" else None
 
 
 _TAG_ATTRS = {tag: re.compile(rb"<(?:[\w.-]+:)?" + tag + rb"\b([^>]*)>") for tag in (b"sheet", b"Relationship")}
@@ -425,12 +431,15 @@ def _formula_cells_by_sheet(parts: dict[str, bytes], by_part: dict[str, frozense
     return out
 
 
-def load_grids(path: Path) -> list[tuple[str, Grid]]:
-    """Every worksheet as a grid of values in absolute coordinates (row 0 = Excel row 1)."""
+def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]:
+    """Every worksheet (of a file, or of a file's bytes) as a grid of values in absolute
+    coordinates (row 0 = Excel row 1)."""
     import python_calamine as pc
 
     grids: list[tuple[str, Grid]] = []
-    with pc.CalamineWorkbook.from_path(str(path)) as wb:
+    opened = (pc.CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes)
+              else pc.CalamineWorkbook.from_path(os.fspath(source)))
+    with opened as wb:
         metas = [m for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")]
         for meta in metas[: security.MAX_SHEETS]:
             sheet = wb.get_sheet_by_name(meta.name)
@@ -469,9 +478,9 @@ def _fill_recalculated(grids: list[tuple[str, Grid]], values: dict[tuple[str, st
 def read_workbook(path: str | Path) -> Workbook:
     """Read one submitted workbook. Raises security.UnsafeFile when it cannot be read safely."""
     path = Path(path)
-    sniff = security.sniff_workbook(path)
+    sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None)
     try:
-        grids = load_grids(path)
+        grids = load_grids(sniff.data)
     except Exception as exc:  # calamine: corrupt, password, unsupported
         name = type(exc).__name__
         if "Password" in name:
@@ -479,11 +488,8 @@ def read_workbook(path: str | Path) -> Workbook:
         raise security.UnsafeFile(f"文件已损坏，无法读取（{name}: {str(exc)[:120]}）") from None
     book = Workbook(str(path), sniff.kind, [n for n, _ in grids], [])
     if sniff.kind == "xlsx":
-        # Our templates: the JX_TEMPLATE defined name ("<form>:<mode>:<version>"), or the
-        # creator jixiao.templates writes (Excel and WPS keep the creator when saving).
         parts = sniff.parts or {}
-        book.template = _template_marker(parts.get("xl/workbook.xml")) or (
-            "jixiao" if _element_text(parts.get("docProps/core.xml"), _CREATOR_RE) == "jixiao" else None)
+        book.template = _template_of(parts)
         if book.template:
             book.formula_cells = _formula_cells_by_sheet(parts, sniff.formula_cells or {})
     if sniff.uncached_formulas:

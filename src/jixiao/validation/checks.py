@@ -7,6 +7,7 @@ fires one rule on that cell (totals are checked against the typed components).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -30,8 +31,8 @@ FIELD_NAMES = {
     "nature": "指标性质", "reason": "偏差原因", "budget": "全年预算数", "spent": "全年执行数",
     "initial_budget": "年初预算数", "rate": "执行率", "total": "总分", "grade": "等级",
 }
-_POSITIVE_WORDS = ("不低于", "不少于", "不小于", "≥", ">=", "以上")
-_REVERSE_WORDS = ("不超过", "不高于", "不大于", "不多于", "控制在", "低于", "以内", "以下", "≤", "<=")
+_POSITIVE_WORDS = re.compile("不低于|不少于|不小于|≥|>=|以上")
+_REVERSE_WORDS = re.compile("不超过|不高于|不大于|不多于|控制在|低于|以内|以下|≤|<=")
 
 
 @dataclass
@@ -115,9 +116,9 @@ def effective_nature(ind: Indicator) -> Nature:
     if nat is not None or rest.endswith("以上"):
         return kind  # an explicit comparison beats any guess from the name
     name = normalize_text(ind.label)
-    if any(w in name for w in _POSITIVE_WORDS):
+    if _POSITIVE_WORDS.search(name):
         return Nature.POSITIVE
-    if any(w in name for w in _REVERSE_WORDS) or "成本" in normalize_text(ind.level2):
+    if _REVERSE_WORDS.search(name) or "成本" in normalize_text(ind.level2):
         return Nature.REVERSE
     return kind
 
