@@ -672,6 +672,10 @@ def round_half_up(x: float, digits: int = 2) -> float:
     x = float(x)
     if x.is_integer() and abs(x) < 1e15:
         return x  # nothing to round (most typed scores and weights)
+    shortest = repr(x)  # when it has no more decimals than asked for, x is its own rounding (9.87)
+    dot = shortest.find(".")
+    if dot > 0 and "e" not in shortest and len(shortest) - dot - 1 <= digits:
+        return x
     snapped = Decimal(f"{x:.15g}")
     quantum = Decimal(1).scaleb(-digits)
     return float(snapped.quantize(quantum, rounding=ROUND_HALF_UP))

@@ -19,7 +19,7 @@ from typing import Any
 from .. import security
 from ..core.parsing import is_blank, normalize_text
 from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
-from .model import Cell, Form, FundsRow, Group, Indicator, Workbook, a1
+from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
 Grid = list[list[Any]]
 
@@ -30,7 +30,6 @@ _TITLES = (
     ("项目支出绩效自评表", "xiangmu"),
 )
 _VALUE_KEYS = ("target", "actual", "points", "score")
-_INDICATOR_KEYS = ("nature", "target", "unit", "points", "actual", "score", "reason", "explanation", "remark")
 
 
 @functools.lru_cache(maxsize=8192)
@@ -227,7 +226,7 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
     g1: Group | None = None
     g2: Group | None = None
     deduction = False
-    value_columns = [(k, cols[k]) for k in _INDICATOR_KEYS if k in cols]
+    value_columns = [(k, cols[k]) for k in INDICATOR_KEYS if k in cols]
     scored_keys = [k for k in _VALUE_KEYS if k in cols]
     n1, n2, n3 = (cols.get(k) for k in ("level1", "level2", "level3"))
     r = data_start

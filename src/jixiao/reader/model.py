@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# The value columns an indicator row may have, in form order.
+INDICATOR_KEYS = ("nature", "target", "unit", "points", "actual", "score", "reason", "explanation", "remark")
+
+
 def col_letter(col: int) -> str:
     """0-based column index → Excel letters (0 → A, 27 → AB)."""
     letters = ""
@@ -159,8 +163,7 @@ class Form:
         """One row per indicator: values and, beside each, the cell address (``points_cell``)."""
         import pandas as pd
 
-        keys = ["nature", "target", "unit", "points", "actual", "score", "reason", "explanation", "remark"]
-        keys = [k for k in keys if k in self.columns]
+        keys = [k for k in INDICATOR_KEYS if k in self.columns]
         records = []
         for ind in self.indicators:
             rec: dict[str, Any] = {"sheet": self.sheet, "row": ind.row + 1, "level1": ind.level1,
