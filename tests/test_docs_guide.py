@@ -56,8 +56,14 @@ def workdir(tmp_path_factory) -> Path:
 def test_guide_command_runs(workdir, monkeypatch, env, args, expected, line):
     monkeypatch.chdir(workdir)
     monkeypatch.setenv("TQDM_DISABLE", "1")
+    redirect = None
+    if ">" in args:  # "… > file": the one shell feature the guide uses
+        args, redirect = args[:args.index(">")], args[args.index(">") + 1]
     res = CliRunner().invoke(main, args, env=env)
     assert res.exit_code == expected, f"{line}\n{res.output}\n{res.exception!r}"
+    if redirect:
+        Path(redirect).write_text(res.stdout, encoding="utf-8")
+        assert res.stdout.strip(), f"{line} printed nothing to redirect"
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert (workdir / "examples" / "submissions").is_dir()  # the guide never deletes inputs
     if args[0] == "generate":

@@ -51,7 +51,7 @@ def test_json_output_and_exit_codes(batch):
 def test_usage_errors_exit_2(batch, tmp_path):
     assert run(str(tmp_path / "missing.xlsx")).exit_code == 2
     assert run(str(batch["good"]), "--rules", "no-such-pack").exit_code == 2
-    assert run(str(batch["good"]), "--format", "csv").exit_code == 2
+    assert run(str(batch["good"]), "--format", "pdf").exit_code == 2
     assert run().exit_code == 2
 
 
@@ -188,3 +188,29 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, monkeypatch):
     status = {Path(f.path).name: f.status for f in report.files}
     assert status == {"f0.xlsx": "ok", "f1.xlsx": "ok", "f2.xlsx": "ok", "f3.xlsx": "unreadable",
                       "f4.xlsx": "ok", "f5.xlsx": "ok"}
+
+
+def test_csv_output_lists_every_file_and_neutralises_formulas(batch):
+    import csv
+    import io
+
+    result = run(str(batch["dir"]), "--format", "csv")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(result.stdout.lstrip("\ufeff"))))
+    by_file = {}
+    for row in rows:
+        by_file.setdefault(Path(row["path"]).name, []).append(row)
+    assert set(by_file) == {"部门A.xlsx", "部门B.xlsx", "坏.xlsx"}
+    assert by_file["部门A.xlsx"] == [{**dict.fromkeys(rows[0], ""), "path": str(batch["good"]), "status": "ok"}]
+    assert [r["rule"] for r in by_file["坏.xlsx"]] == ["unreadable-file"]
+    bad = by_file["部门B.xlsx"]
+    assert {r["status"] for r in bad} == {"invalid"}
+    # the same findings as the JSON document, in the same order
+    doc = json.loads(run(str(batch["dir"]), "--format", "json").stdout)
+    json_b = next(f for f in doc["files"] if f["path"].endswith("部门B.xlsx"))
+    assert [(r["code"], r["cell"]) for r in bad] == [(x["code"], x["cell"]) for x in json_b["findings"]]
+    # typed text that would run as a formula never reaches a spreadsheet as one
+    cells = [v for r in rows for v in r.values()]
+    assert not any(v.startswith(("=", "+", "-", "@")) for v in cells if v)
+    assert "'+1+1" in cells  # the 分值 typed as "+1+1", as found

@@ -7,14 +7,15 @@ from pathlib import Path
 
 import click
 
-FORMATS = ("text", "json", "xlsx")
+FORMATS = ("text", "json", "csv", "xlsx")
 DEFAULT_OUT = "jixiao-校验结果"
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text：控制台表格；json：一个 JSON 文档输出到标准输出；xlsx：汇总工作簿。")
+              help="text：控制台表格；json：一个 JSON 文档输出到标准输出；csv：问题明细 CSV（UTF-8 带 BOM，"
+                   "Excel 可直接打开）输出到标准输出；xlsx：汇总工作簿。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help=f"输出目录：汇总工作簿和有错误文件的批注副本（--format xlsx 时默认 {DEFAULT_OUT}）。")
 @click.option("--rules", default=None, metavar="PACK",
@@ -56,6 +57,9 @@ def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str 
 
     if fmt == "json":
         click.echo(report.to_json())
+    elif fmt == "csv":
+        # A BOM, so Excel (and WPS) open the UTF-8 Chinese text correctly when saved as .csv.
+        click.echo("\ufeff" + report.to_csv(), nl=False)
     else:
         from rich.console import Console
 

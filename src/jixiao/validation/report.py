@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
 GRADES = ("优", "良", "中", "差")
+CSV_COLUMNS = ("path", "status", "code", "rule", "severity", "sheet", "cell", "message", "expected", "found")
 
 
 @dataclass
@@ -60,13 +61,31 @@ class Report:
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, default=str)
 
+    def to_csv(self) -> str:
+        """One row per finding, and one row for each file without any; for spreadsheets and scripts.
+
+        Text that a spreadsheet would run as a formula is neutralised, like in the Excel summary.
+        """
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(CSV_COLUMNS)
+        for f in self.files:
+            rows = [x.to_dict() for x in f.findings] or [{}]
+            for x in rows:
+                writer.writerow([neutralize(v) for v in (
+                    f.path, f.status, x.get("code"), x.get("rule"), x.get("severity"), x.get("sheet"),
+                    x.get("cell"), x.get("message"), x.get("expected"), x.get("found"))])
+        return out.getvalue()
+
     def to_frame(self) -> pd.DataFrame:
         """One row per finding (files without findings get none)."""
         import pandas as pd
 
-        cols = ["path", "status", "code", "rule", "severity", "sheet", "cell", "message", "expected", "found"]
         rows = [{"path": f.path, "status": f.status, **x.to_dict()} for f in self.files for x in f.findings]
-        return pd.DataFrame.from_records(rows, columns=cols)
+        return pd.DataFrame.from_records(rows, columns=list(CSV_COLUMNS))
 
     # ------------------------------------------------------------ console
     def render_text(self, console: Any = None, max_rows: int = 2000) -> None:
