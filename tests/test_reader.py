@@ -139,7 +139,8 @@ def test_xls_files(tmp_path):
     good = tmp_path / "good.xlsx"
     bad = tmp_path / "bad.xlsx"
     build(good, [("附表1", "fubiao1", {}), ("自评表", "xiangmu", {})], instructions_first=True)
-    refs = build(bad, [("自评表", "xiangmu", {"total": 98})])["自评表"]
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", reason="+见附件2")  # text, not a formula
+    refs = build(bad, [("自评表", "xiangmu", {"total": 98, "rows": rows})])["自评表"]
     xls_good, xls_bad = convert_to_xls([good, bad])  # one LibreOffice start for both
     assert forms_of(xls_good) == [("fubiao1", "附表1"), ("xiangmu", "自评表")]
     assert validate_file(xls_good).findings == []
@@ -153,6 +154,8 @@ def test_xls_files(tmp_path):
 
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "校验结果" and wb["自评表"][refs["total"]].comment is not None
+    reason = wb["自评表"][refs["reason", "及时完成质量监督检查任务"]]
+    assert (reason.value, reason.data_type, reason.quotePrefix) == ("+见附件2", "s", True)  # as typed, inert
 
 
 def test_bounded_rows(tmp_path):

@@ -84,11 +84,11 @@ def test_xlsx_reports_and_annotated_copies(batch, tmp_path):
     problems = summary["问题"]
     links = [r[1].hyperlink.target for r in problems.iter_rows(min_row=2) if r[1].hyperlink]
     assert any(link.startswith("annotated/") and "#'自评表'!" in link for link in links)
-    # Formula injection: typed "+1+1" and "=HYPERLINK(..)" come back as text, never as formulas.
-    for ws in summary.worksheets:
-        for row in ws.iter_rows(values_only=True):
-            for v in row:
-                assert not (isinstance(v, str) and v.startswith(("=", "+", "-", "@")))
+    # Formula injection: typed "+1+1" and "=HYPERLINK(..)" come back as text cells, never as
+    # formulas, showing exactly what was typed (Excel's hidden quote prefix marks them).
+    _assert_no_formulas(summary)
+    found = [c for ws in summary.worksheets for row in ws.iter_rows() for c in row if c.value == "+1+1"]
+    assert found and all(c.quotePrefix for c in found)
     annotated = sorted((out / "annotated").glob("*.xlsx"))
     assert len(annotated) == 1  # only the invalid, readable file
     wb = load_workbook(annotated[0])
@@ -97,7 +97,15 @@ def test_xlsx_reports_and_annotated_copies(batch, tmp_path):
     assert cell.fill.fgColor.rgb == "FFFF8080"
     assert "JX302" in cell.comment.text and "应为 25" in cell.comment.text
     results = list(wb["校验结果"].iter_rows(min_row=2, values_only=True))
-    assert any(r[2] == "JX102" and r[7] == "'+1+1" for r in results)
+    assert any(r[2] == "JX102" and r[7] == "+1+1" for r in results)
+    _assert_no_formulas(wb, but=("自评表",))  # the submission's own sheet keeps its own cells
+
+
+def _assert_no_formulas(wb, but: tuple[str, ...] = ()) -> None:
+    for ws in wb.worksheets:
+        if ws.title not in but:
+            bad = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+            assert not bad, f"{ws.title}: formula cells {bad}"
 
 
 def test_formula_overwritten_in_our_template(tmp_path):
@@ -214,3 +222,19 @@ def test_csv_output_lists_every_file_and_neutralises_formulas(batch):
     cells = [v for r in rows for v in r.values()]
     assert not any(v.startswith(("=", "+", "-", "@")) for v in cells if v)
     assert "'+1+1" in cells  # the 分值 typed as "+1+1", as found
+
+
+def test_a_file_named_like_a_formula_stays_text_in_every_report(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=20)
+    build(tmp_path / "=HYPERLINK(1).xlsx", [("自评表", "xiangmu", {"rows": rows})])
+    result = run("=HYPERLINK(1).xlsx", "--format", "xlsx", "--out", "out")
+    assert result.exit_code == 1
+    summary = load_workbook(tmp_path / "out" / "校验汇总.xlsx")
+    cells = [c for ws in summary.worksheets for row in ws.iter_rows() for c in row
+             if c.value == "=HYPERLINK(1).xlsx"]
+    assert {c.parent.title for c in cells} == {"文件", "问题"}  # as typed, in both sheets
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells)
+    _assert_no_formulas(summary)
+    csv_out = run("=HYPERLINK(1).xlsx", "--format", "csv").stdout
+    assert "\n'=HYPERLINK(1).xlsx," in csv_out

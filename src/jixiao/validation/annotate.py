@@ -20,10 +20,29 @@ _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading '."""
+    """Text that a spreadsheet would run as a formula (= + - @, tab, CR) gets a leading '.
+
+    For CSV and for values typed into a live Excel (where ' is the quote prefix); .xlsx files we
+    write keep the exact text instead (:func:`append_inert`).
+    """
     if isinstance(value, str) and value.startswith(_DANGEROUS):
         return "'" + value
     return value
+
+
+def make_inert(cell: Any) -> None:
+    """Keep formula-like text (= + - @ …) a text cell, shown exactly as typed: a string cell with
+    Excel's quote prefix, as if the user had typed the hidden ' before it."""
+    if isinstance(cell.value, str) and cell.value.startswith(_DANGEROUS):
+        cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
+        cell.quotePrefix = True
+
+
+def append_inert(ws: Any, values: list[Any]) -> None:
+    """``ws.append`` for text from submissions: nothing in it can become a formula."""
+    ws.append(values)
+    for cell in ws[ws.max_row]:
+        make_inert(cell)
 
 
 def quote_sheet(name: str) -> str:
@@ -45,7 +64,7 @@ def _load_copy(source: Path, kind: str | None):
             for c, v in enumerate(row, start=1):
                 if v is None or v == "":
                     continue
-                ws.cell(row=r, column=c, value=neutralize(v) if isinstance(v, str) else v)
+                make_inert(ws.cell(row=r, column=c, value=v))
     return wb
 
 
@@ -76,8 +95,8 @@ def annotate_copy(source: str | Path, kind: str | None, findings: list[Finding],
     ws.append(["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"])
     for i, f in enumerate(findings, start=1):
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
-        ws.append([i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, neutralize(where),
-                   neutralize(f.message), neutralize(f.expected), neutralize(f.found)])
+        append_inert(ws, [i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, where,
+                          f.message, f.expected, f.found])
         if f.sheet and f.cell and f.sheet in wb.sheetnames:
             link = ws.cell(row=i + 1, column=5)
             link.hyperlink = f"#{quote_sheet(f.sheet)}!{f.cell}"

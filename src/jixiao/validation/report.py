@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fileio import atomic_path
-from .annotate import neutralize, quote_sheet, style_table
+from .annotate import append_inert, neutralize, quote_sheet, style_table
 from .engine import FileResult
 from .rules import BY_CODE, ERROR
 
@@ -131,9 +131,8 @@ class Report:
             errors = sum(1 for x in f.findings if x.severity == ERROR)
             warns = len(f.findings) - errors
             for form in forms:
-                ws.append([neutralize(f.path), STATUS_ZH.get(f.status, f.status), form.get("form"),
-                           neutralize(form.get("sheet")), neutralize(form.get("total")), neutralize(form.get("grade")),
-                           errors, warns, neutralize(f.annotated)])
+                append_inert(ws, [f.path, STATUS_ZH.get(f.status, f.status), form.get("form"), form.get("sheet"),
+                                  form.get("total"), form.get("grade"), errors, warns, f.annotated])
                 if f.annotated:
                     c = ws.cell(row=ws.max_row, column=9)
                     c.hyperlink = f.annotated
@@ -147,8 +146,8 @@ class Report:
         for f in self.files:
             for x in f.findings:
                 where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
-                fs.append([neutralize(f.path), neutralize(where), "错误" if x.severity == ERROR else "提示",
-                           x.code, x.rule, neutralize(x.message), neutralize(x.expected), neutralize(x.found)])
+                append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
+                                  x.code, x.rule, x.message, x.expected, x.found])
                 annotated = f.annotated
                 if annotated and x.sheet and x.cell:
                     c = fs.cell(row=fs.max_row, column=2)
