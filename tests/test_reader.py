@@ -109,6 +109,29 @@ def test_to_frame_has_addresses(tmp_path):
     assert row["target"] == "87.65万元" and row["actual_cell"] == refs["actual", "不超过年度预算"]
 
 
+def test_cells_showing_error_values_are_reported_as_such(tmp_path):
+    # A score formula that could not be computed where the file was saved (a JX_ function without
+    # the add-in: #NAME?) keeps an error as its cached value; calamine reads that as blank.
+    p = tmp_path / "e.xlsx"
+    refs = build(p, [("表", "xiangmu", {})])["表"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(p)
+    ws = wb["表"]
+    ws[refs["score", "不超过年度预算"]] = "#NAME?"  # openpyxl writes these as error cells (t="e")
+    ws[refs["total"]] = "#DIV/0!"
+    ws[refs["score", "数量指标"]] = "#VALUE!"  # a placeholder row's formula, with nothing to compute from
+    wb.save(p)
+    assert ws[refs["total"]].data_type == "e"
+    res = validate_file(p)
+    got = {(f.rule, f.cell, f.found) for f in res.findings}
+    assert ("not-a-number", refs["score", "不超过年度预算"], "#NAME?") in got
+    assert ("not-a-number", refs["total"], "#DIV/0!") in got
+    assert not any(f.rule == "missing-value" for f in res.findings)  # shown, not left empty
+    assert not any(f.cell == refs["score", "数量指标"] for f in res.findings)  # still a placeholder
+    assert res.forms[0]["total"] == "#DIV/0!"
+
+
 def test_uncached_formulas_are_recalculated(tmp_path):
     # A workbook written by a program and never opened: formulas without cached values.
     p = tmp_path / "f.xlsx"

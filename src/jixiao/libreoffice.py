@@ -44,18 +44,19 @@ class LibreOfficeError(RuntimeError):
     pass
 
 
-def _make_profile(root: Path) -> str:
-    """Create a throw-away LO user profile that forces recalculation on load."""
+def _make_profile(root: Path, recalc: bool = True) -> str:
+    """Create a throw-away LO user profile that forces recalculation on load (or never recalculates)."""
     user = root / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(RECALC_XCU, encoding="utf-8")
+    xcu = RECALC_XCU if recalc else RECALC_XCU.replace("<value>0</value>", "<value>1</value>")
+    (user / "registrymodifications.xcu").write_text(xcu, encoding="utf-8")
     return root.resolve().as_uri()  # file:///...
 
 
-def _run_soffice(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def _run_soffice(args: list[str], timeout: float, recalc: bool = True) -> subprocess.CompletedProcess[str]:
     """Run soffice with a private, recalc-forcing profile; kill the whole group on timeout."""
     with tempfile.TemporaryDirectory(prefix="lo_profile_") as prof:
-        cmd = [SOFFICE, f"-env:UserInstallation={_make_profile(Path(prof))}",
+        cmd = [SOFFICE, f"-env:UserInstallation={_make_profile(Path(prof), recalc)}",
                "--headless", "--norestore", "--nologo", "--nodefault",
                "--nofirststartwizard", *args]
         env = dict(os.environ)
@@ -73,7 +74,7 @@ def _run_soffice(args: list[str], timeout: float) -> subprocess.CompletedProcess
         return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
-def _convert(paths: list[Path], outdir: Path, fmt: str, timeout: float) -> list[Path]:
+def _convert(paths: list[Path], outdir: Path, fmt: str, timeout: float, recalc: bool = True) -> list[Path]:
     paths = [Path(p).resolve() for p in paths]
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -86,7 +87,7 @@ def _convert(paths: list[Path], outdir: Path, fmt: str, timeout: float) -> list[
     outs = [outdir / f"{s}.{ext}" for s in stems]
     for o in outs:
         o.unlink(missing_ok=True)  # so existence proves success
-    res = _run_soffice(["--convert-to", fmt, "--outdir", str(outdir), *map(str, paths)], timeout)
+    res = _run_soffice(["--convert-to", fmt, "--outdir", str(outdir), *map(str, paths)], timeout, recalc)
     missing = [o for o in outs if not o.exists()]
     if missing:  # soffice exits 0 even when a file fails to load
         raise LibreOfficeError(f"conversion failed for {missing}: rc={res.returncode} "
@@ -103,6 +104,14 @@ def recalc_xlsx(paths: list[Path], outdir: Path, timeout: float | None = None) -
         return []
     timeout = timeout or 30 + 5 * len(paths)
     return _convert(list(paths), outdir, "xlsx:Calc MS Excel 2007 XML", timeout)
+
+
+def resave_xlsx(paths: list[Path], outdir: Path, timeout: float | None = None) -> list[Path]:
+    """Open each xlsx in LO and save it to outdir/<stem>.xlsx as an office suite writes it, keeping
+    the cached values (no recalculation: JX_ functions and LAMBDA would become #NAME? in LO)."""
+    if not paths:
+        return []
+    return _convert(list(paths), outdir, "xlsx:Calc MS Excel 2007 XML", timeout or 30 + 5 * len(paths), False)
 
 
 def render_pdf(xlsx: Path, pdf: Path, timeout: float = 60) -> Path:

@@ -64,6 +64,7 @@ class Sniff:
     uncached_formulas: bool = False  # some formula cells carry no cached value
     parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
     formula_cells: dict[str, frozenset[str]] | None = None  # worksheet part → refs holding a formula
+    error_cells: dict[str, dict[str, str]] | None = None  # worksheet part → {ref: "#DIV/0!"} (cached errors)
 
 
 def sniff_workbook(path: str | os.PathLike[str],
@@ -92,9 +93,11 @@ def sniff_workbook(path: str | os.PathLike[str],
     if raw.startswith(ZIP_MAGIC):
         parts: dict[str, bytes] = {}
         formulas: dict[str, frozenset[str]] = {}
+        errors: dict[str, dict[str, str]] = {}
         uncached = check_ooxml(raw, keep=KEEP_PARTS, kept=parts, formulas=formulas,
-                               formula_refs_wanted=formula_refs_wanted)
-        return Sniff("xlsx", raw, uncached_formulas=uncached, parts=parts, formula_cells=formulas)
+                               formula_refs_wanted=formula_refs_wanted, errors=errors)
+        return Sniff("xlsx", raw, uncached_formulas=uncached, parts=parts, formula_cells=formulas,
+                     error_cells=errors)
     raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
 
 
@@ -120,12 +123,14 @@ _FORMULA_REF_RE = re.compile(rb'<c\b(?:[^>r]|r(?!=")|\Br)*\br="([A-Z]{1,3}[0-9]{
 
 def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
                 formulas: dict[str, frozenset[str]] | None = None,
-                formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None) -> bool:
+                formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None,
+                errors: dict[str, dict[str, str]] | None = None) -> bool:
     """Validate an .xlsx/.xlsm package (its bytes); return True when some formula lacks a cached value.
 
     Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
     Parts named in ``keep`` (small ones) are returned in ``kept``, so nobody reopens the zip;
     they are read first, so ``formula_refs_wanted(kept)`` can decide whether ``formulas`` is filled.
+    ``errors`` receives the cells whose cached value is an error (calamine reads them as blank).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
@@ -152,6 +157,8 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
+                if sheet and errors is not None and b't="e"' in data:
+                    errors[name] = sheet_error_cells(data)
                 if sheet and b"<f" in data:
                     uncached = uncached or has_uncached_formula(data)
                     if want_refs is None:
@@ -166,6 +173,22 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
         raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}: {exc}）") from None
     except Exception as exc:  # zlib.error, NotImplementedError (unsupported compression)
         raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}）") from None
+
+
+_ERROR_CELL_RE = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_REF_RE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
+_VALUE_RE = re.compile(rb"<v>([^<]{1,16})</v>")
+
+
+def sheet_error_cells(sheet_xml: bytes) -> dict[str, str]:
+    """{"F12": "#NAME?"}: cells whose cached value is an error (t="e"), e.g. a formula whose
+    function the saving program did not know."""
+    found = {}
+    for m in _ERROR_CELL_RE.finditer(sheet_xml):
+        ref, value = _REF_RE.search(m.group(1)), _VALUE_RE.search(m.group(2))
+        if ref and value:
+            found[ref.group(1).decode()] = value.group(1).decode("ascii", "replace")
+    return found
 
 
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length

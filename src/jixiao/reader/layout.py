@@ -18,6 +18,7 @@ from typing import Any
 
 from .. import security
 from ..core.parsing import is_blank, normalize_text
+from ..errors import EXCEL_ERROR_CODES, OTHER_ERROR_CODES
 from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
 from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
@@ -30,6 +31,7 @@ _TITLES = (
     ("项目支出绩效自评表", "xiangmu"),
 )
 _VALUE_KEYS = ("target", "actual", "points", "score")
+_ERROR_VALUES = frozenset((*EXCEL_ERROR_CODES, *OTHER_ERROR_CODES))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -259,7 +261,9 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
                 level2, g2 = c2.text, None
         width = len(row)
         values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
-        if name is None and all(values[k].blank for k in scored_keys):
+        # A row with no name and nothing typed is a placeholder (数量指标 with no indicator), even
+        # when a formula there shows an error value (it had nothing to compute from).
+        if name is None and all(values[k].blank or values[k].value in _ERROR_VALUES for k in scored_keys):
             r += 1  # placeholder row (数量指标 with no indicator) or spacer
             continue
         ind = Indicator(r, level1, level2, name, values, deduction=deduction)
@@ -416,17 +420,17 @@ def _elements(data: bytes | None, tag: bytes) -> list[dict[str, str]]:
     return out
 
 
-def _formula_cells_by_sheet(parts: dict[str, bytes], by_part: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
-    """Sheet name → formula cells, mapping worksheet parts through workbook.xml and its rels."""
+def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
+    """Sheet name → its worksheet part ("xl/worksheets/sheet1.xml"), through workbook.xml and its rels."""
     targets = {}
     for rel in _elements(parts.get("xl/_rels/workbook.xml.rels"), b"Relationship"):
         target = rel.get("Target", "").lstrip("/")
         targets[rel.get("Id")] = target if target.startswith("xl/") else f"xl/{target}"
-    out: dict[str, frozenset[str]] = {}
+    out: dict[str, str] = {}
     for sheet in _elements(parts.get("xl/workbook.xml"), b"sheet"):
         part = targets.get(sheet.get("id"))
         if part is not None:
-            out[sheet.get("name", "")] = by_part.get(part, frozenset())
+            out[sheet.get("name", "")] = part
     return out
 
 
@@ -489,8 +493,15 @@ def read_workbook(path: str | Path) -> Workbook:
     if sniff.kind == "xlsx":
         parts = sniff.parts or {}
         book.template = _template_of(parts)
+        sheet_parts = _sheet_parts(parts) if book.template or sniff.error_cells else {}
         if book.template:
-            book.formula_cells = _formula_cells_by_sheet(parts, sniff.formula_cells or {})
+            book.formula_cells = {name: (sniff.formula_cells or {}).get(part, frozenset())
+                                  for name, part in sheet_parts.items()}
+        if sniff.error_cells:
+            # calamine reads a cached error (#NAME?, #DIV/0!) as blank: put the error text back, so
+            # the cell is reported as showing an error, never as left empty.
+            _fill_recalculated(grids, {(name, ref): code for name, part in sheet_parts.items()
+                                       for ref, code in sniff.error_cells.get(part, {}).items()})
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate
