@@ -242,3 +242,120 @@ def test_members_stored_or_compressed_otherwise_are_scanned(tmp_path, good, meth
 ], ids=["no-v", "cached", "cached-empty-string", "empty-v", "shared", "shared-cached", "second-cell", "no-formula"])
 def test_uncached_formula_detection(xml, uncached):
     assert security.has_uncached_formula(b"<sheetData><row>" + xml + b"</row></sheetData>") is uncached
+
+
+# ---------------------------------------------------------------- hostile shapes (from review)
+_CT = (b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+       b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       b'<Default Extension="xml" ContentType="application/xml"/>'
+       b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+       b'spreadsheetml.sheet.main+xml"/></Types>')
+_RELS = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+         b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
+         b'Target="xl/workbook.xml"/></Relationships>')
+_WB = (b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.'
+       b'openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="S" sheetId="1" r:id="rId1"/>'
+       b'</sheets></workbook>')
+_WB_RELS = (b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship '
+            b'Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            b'Target="worksheets/sheet1.xml"/></Relationships>')
+_OURS = b'<cp:coreProperties xmlns:dc="dc"><dc:creator>jixiao</dc:creator></cp:coreProperties>'
+
+
+def _package(path: Path, sheets: list[bytes], extra: dict[str, bytes] | None = None) -> Path:
+    """A minimal .xlsx whose parts are given verbatim (the creator marks it as our template)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", _CT)
+        zf.writestr("_rels/.rels", _RELS)
+        zf.writestr("xl/workbook.xml", _WB)
+        zf.writestr("xl/_rels/workbook.xml.rels", _WB_RELS)
+        zf.writestr("docProps/core.xml", _OURS)
+        for i, xml in enumerate(sheets, start=1):
+            zf.writestr(f"xl/worksheets/sheet{i}.xml", xml)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return path
+
+
+# These inputs took the scans from hours (exponential regex) to minutes (quadratic walks) before
+# the fixes; a return at all is the first assertion, the answer the second.
+
+def test_formula_refs_after_an_attribute_full_of_r(tmp_path):
+    sheet = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+             b'<row r="1"><c x' + b"r" * 40 + b'="1" r="A1"><v>1</v></c>'
+             b'<c r="B1"><f>A1+1</f><v>2</v></c></row></sheetData></worksheet>')
+    from jixiao.reader import read_workbook
+
+    book = read_workbook(_package(tmp_path / "r.xlsx", [sheet]))
+    assert book.template == "jixiao" and book.formula_cells == {"S": frozenset({"B1"})}
+
+
+def test_uncached_scan_of_many_formula_ends_in_one_cell(tmp_path):
+    sheet = b'<worksheet><sheetData><row r="1"><c r="A1" t="str"><f>1</f>' + b"</f><v/>" * 100_000 + b"</c></row></sheetData></worksheet>"
+    assert security.has_uncached_formula(sheet) is False  # the only formula cell caches ""
+    sniff = security.sniff_workbook(_package(tmp_path / "u.xlsx", [sheet] * 10))
+    assert sniff.uncached_formulas is False
+    many_tags = b"<worksheet><sheetData>" + b"<c" * 300_000 + b"><f>1</f></c></sheetData></worksheet>"
+    assert security.has_uncached_formula(many_tags) is True
+
+
+def test_prolog_of_many_processing_instructions_in_a_whole_part(tmp_path):
+    padded = b"<?a?>" * 200_000
+    sheets = [padded + b"<worksheet/>"] * 19 + [padded + b"<!DOCTYPE x [<!ENTITY e 'e'>]><worksheet/>"]
+    assert "DOCTYPE" in _unreadable(_package(tmp_path / "pi.xlsx", sheets))
+
+
+def test_incompressible_comment_padding_is_inflated_in_linear_time(tmp_path):
+    import base64
+    import os
+
+    pad = base64.b64encode(os.urandom(12 * 1024 * 1024))  # 16 MB that barely compresses
+    styles = b"<!--" + pad + b"--><!DOCTYPE x [<!ENTITY e 'e'>]><styleSheet/>"
+    assert "DOCTYPE" in _unreadable(_package(tmp_path / "pad.xlsx", [b"<worksheet/>"], {"xl/styles.xml": styles}))
+
+
+@pytest.mark.parametrize(("xml", "cells"), [
+    (b'<c r="A1" t="e"/><c r="B1"><v>5</v></c>', {}),  # an empty error cell takes nothing from the next
+    (b'<c r="A1" t="e"><v>#N/A</v></c>', {"A1": "#N/A"}),
+    (b'<c r="A2" s="3" t="e"><f>1/0</f><v>#DIV/0!</v></c>', {"A2": "#DIV/0!"}),
+    (b'<c t="e" r="C3"><f t="shared" si="0"/><v>#NAME?</v></c>', {"C3": "#NAME?"}),
+    (b'<c r="A1" t="e">' + b"x" * 500_000, {}),  # no </c>: nothing read past the cell
+    (b'<c t="e"' * 80_000, {}),
+], ids=["self-closing", "plain", "formula", "shared", "unclosed", "no-gt"])
+def test_sheet_error_cells(xml, cells):
+    assert security.sheet_error_cells(b"<sheetData><row>" + xml + b"</row></sheetData>") == cells
+
+
+@pytest.mark.parametrize("text", [
+    "\ufeff<!--\u2d2d><a/>-->{doc}",  # U+2D2D then ">" reads as "-->" once zero bytes are dropped
+    "\ufeff<?pi \u3e3f<a/>?>{doc}",
+    "  {doc}",  # no BOM, leading spaces
+    '<?xml version="1.0" encoding="UTF-16"?>{doc}',
+], ids=["fake-comment-end", "fake-pi-end", "no-bom-spaces", "declared"])
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le"])
+def test_dtd_in_utf16_and_utf32_parts(text, codec):
+    doc = "<!DOCTYPE r [<!ENTITY x 'EXPANDED'>]><r>&x;</r>"
+    data = text.format(doc=doc).encode(codec)
+    for size in (1, 3, 128, len(data)):
+        assert security._prolog_has_dtd(iter([data[i:i + size] for i in range(0, len(data), size)]))
+
+
+def test_local_header_must_agree_with_the_central_directory(tmp_path, good):
+    raw = good.read_bytes()
+    at = raw.find(b"PK\x03\x04" + raw[4:4])  # first local header
+    name_len = int.from_bytes(raw[at + 26:at + 28], "little")
+    name = raw[at + 30:at + 30 + name_len]
+    forged = raw[:at + 30] + name[:-1] + (b"X" if name[-1:] != b"X" else b"Y") + raw[at + 30 + name_len:]
+    (tmp_path / "forged.xlsx").write_bytes(forged)
+    assert "损坏" in _unreadable(tmp_path / "forged.xlsx")
+
+
+def test_central_directory_pointing_before_the_file(tmp_path):
+    import struct
+
+    raw = bytearray(_package(tmp_path / "ok.xlsx", [b"<worksheet/>"]).read_bytes())
+    eocd = raw.rfind(b"PK\x05\x06")
+    offset = struct.unpack_from("<I", raw, eocd + 16)[0]
+    struct.pack_into("<I", raw, eocd + 16, offset + 40)  # entries now resolve to negative offsets
+    (tmp_path / "neg.xlsx").write_bytes(bytes(raw))
+    assert "损坏" in _unreadable(tmp_path / "neg.xlsx")

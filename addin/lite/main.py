@@ -670,13 +670,11 @@ def round_half_up(x: float, digits: int = 2) -> float:
     LibreOffice (Python's ``round`` gives 0.28 and 2.67).
     """
     x = float(x)
-    if x.is_integer() and abs(x) < 1e15:
-        return x  # nothing to round (most typed scores and weights)
-    shortest = repr(x)  # when it has no more decimals than asked for, x is its own rounding (9.87)
-    dot = shortest.find(".")
-    if dot > 0 and "e" not in shortest and len(shortest) - dot - 1 <= digits:
-        return x
+    if 0 <= digits and x.is_integer() and abs(x) < 1e15:
+        return x  # nothing to round (most typed scores and weights; ROUND(15, -1) is 20)
     snapped = Decimal(f"{x:.15g}")
+    if snapped.is_finite() and digits >= -snapped.as_tuple().exponent:
+        return float(snapped)  # no more decimals than asked for: the snap was all (9.87 stays 9.87)
     quantum = Decimal(1).scaleb(-digits)
     return float(snapped.quantize(quantum, rounding=ROUND_HALF_UP))
 

@@ -6,7 +6,9 @@ validator turns it into an ``unreadable-file`` finding. Nothing here opens a wor
 
 from __future__ import annotations
 
+import codecs
 import io
+import itertools
 import os
 import re
 import stat
@@ -33,20 +35,18 @@ MAX_ARCHIVE_FILES = 50_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
-# The end of a formula, then the end of its cell or an empty cached value: a formula cell
-# without a cached value (no <v>, or an empty one that is not a cached empty string).
-_UNCACHED_RE = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(</c>|<v\s*/>|<v>\s*</v>)")
+# Attribute spans are [^<>]*: "<" cannot stand in XML attributes, so every scan stops at the next
+# tag and the patterns stay linear on hostile input (a long run of "<c" never rescans the rest).
+# A formula cell: <c ...><f>..</f></c> or <f .../>, with its cached <v> if any.
+_FORMULA_CELL_RE = re.compile(rb"<c\b([^<>]*)>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>")
 
 
 def has_uncached_formula(sheet_xml: bytes) -> bool:
-    """Does a worksheet part hold a formula cell with no cached value?"""
-    for m in _UNCACHED_RE.finditer(sheet_xml):
-        if m.group(1) == b"</c>":
-            return True
-        start = max(sheet_xml.rfind(b"<c ", 0, m.start()), sheet_xml.rfind(b"<c>", 0, m.start()))
-        if b't="str"' not in sheet_xml[start:sheet_xml.find(b">", start)]:
-            return True
-    return False
+    """Does a worksheet part hold a formula cell with no cached value?
+
+    No <v>, or an empty one that is not a cached empty string (t="str").
+    """
+    return any(m.group(2) is None or b't="str"' not in m.group(1) for m in _FORMULA_CELL_RE.finditer(sheet_xml))
 
 
 class UnsafeFile(ValueError):
@@ -117,8 +117,9 @@ def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfi
 
 
 KEEP_PARTS = ("xl/workbook.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels")
-# The r="A1" of a <c> holding <f>; the attribute scan never backtracks (a lazy [^>]*? did).
-_FORMULA_REF_RE = re.compile(rb'<c\b(?:[^>r]|r(?!=")|\Br)*\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*>\s*<f\b')
+# The r="A1" of a <c> holding <f>: the three ways over an attribute character are disjoint (an
+# "r" inside a name, an "r" that starts a name other than r=, anything else), so no backtracking.
+_FORMULA_REF_RE = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\s*<f\b')
 
 
 def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
@@ -154,7 +155,7 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     # Any part that starts like XML is XML, whatever its name (rels can
                     # point anywhere); only its prolog is read.
                     data = b""
-                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128))
+                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128, grow=True))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
                 if sheet and errors is not None and b't="e"' in data:
@@ -175,17 +176,20 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
         raise UnsafeFile(f"文件已损坏或不完整（{type(exc).__name__}）") from None
 
 
-_ERROR_CELL_RE = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.S)
+_CELL_TAG_RE = re.compile(rb"<c\b([^<>]*)>")
 _REF_RE = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
-_VALUE_RE = re.compile(rb"<v>([^<]{1,16})</v>")
+_CACHED_VALUE_RE = re.compile(rb"\s*(?:<f\b[^<>]*(?:/>|>[^<]*</f>)\s*)?<v>([^<]{1,16})</v>")
 
 
 def sheet_error_cells(sheet_xml: bytes) -> dict[str, str]:
     """{"F12": "#NAME?"}: cells whose cached value is an error (t="e"), e.g. a formula whose
     function the saving program did not know."""
     found = {}
-    for m in _ERROR_CELL_RE.finditer(sheet_xml):
-        ref, value = _REF_RE.search(m.group(1)), _VALUE_RE.search(m.group(2))
+    for m in _CELL_TAG_RE.finditer(sheet_xml):
+        attrs = m.group(1)
+        if b't="e"' not in attrs or attrs.endswith(b"/"):
+            continue  # not an error cell, or an empty one (<c .../>)
+        ref, value = _REF_RE.search(attrs), _CACHED_VALUE_RE.match(sheet_xml, m.end())
         if ref and value:
             found[ref.group(1).decode()] = value.group(1).decode("ascii", "replace")
     return found
@@ -194,40 +198,59 @@ def sheet_error_cells(sheet_xml: bytes) -> dict[str, str]:
 _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
 
 
+_FEED = 16 * 1024  # compressed bytes handed to zlib at a time: its unconsumed tail stays small
+
+
 def member_chunks(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo,
-                  chunk: int = 4096) -> Iterator[bytes]:
+                  chunk: int = 4096, grow: bool = False) -> Iterator[bytes]:
     """A member's uncompressed bytes, chunk by chunk, never more than its declared size.
 
     Stored and deflated members (all that Excel and WPS write) are inflated straight from the
     file's bytes: ``ZipFile.open`` costs about 20 µs a member, as much as the rest of the scan.
-    Anything else goes through ``zipfile``.
+    Anything else goes through ``zipfile``. With ``grow`` the chunks double up to 64 KiB (a
+    prolog is usually decided in the first 128 bytes, but padding may go on for megabytes).
     """
     if info.flag_bits & 0x1:
         raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        with zf.open(info) as fh:
+    if info.flag_bits & 0x20 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        with zf.open(info) as fh:  # zipfile refuses what it cannot read (patched data, odd methods)
             yield from iter(lambda: fh.read(chunk), b"")
         return
-    sig, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, info.header_offset)
-    if sig != b"PK\x03\x04":
+    at = info.header_offset
+    if not 0 <= at <= len(raw) - _LOCAL_HEADER.size:
+        raise zipfile.BadZipFile(f"local header of {info.filename} lies outside the file")
+    sig, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, at)
+    name = raw[at + _LOCAL_HEADER.size:at + _LOCAL_HEADER.size + name_len]
+    if sig != b"PK\x03\x04" or name != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
-    body = raw[start:start + info.compress_size]
+    start = at + _LOCAL_HEADER.size + name_len + extra_len
+    body = memoryview(raw)[start:start + info.compress_size]
     if len(body) != info.compress_size:
         raise EOFError(f"{info.filename} is truncated")
     left = info.file_size
     if info.compress_type == zipfile.ZIP_STORED:
-        for i in range(0, left, chunk):
-            yield body[i:i + chunk]
+        pos = 0
+        while pos < left:
+            yield bytes(body[pos:pos + chunk])
+            pos += chunk
+            chunk = min(chunk * 2, 65536) if grow else chunk
         return
     inflater = zlib.decompressobj(-15)
-    while left > 0:
-        out = inflater.decompress(body, min(chunk, left))
-        body = inflater.unconsumed_tail
-        if not out:
-            return
-        left -= len(out)
-        yield out
+    fed, pending = 0, b""
+    while left > 0 and not inflater.eof:
+        if not pending:
+            if fed >= len(body):
+                return
+            pending, fed = body[fed:fed + _FEED], fed + _FEED
+        before = len(pending)
+        out = inflater.decompress(pending, min(chunk, left))
+        pending = inflater.unconsumed_tail
+        if out:
+            left -= len(out)
+            yield out
+            chunk = min(chunk * 2, 65536) if grow else chunk
+        elif len(pending) == before:
+            return  # no progress: a damaged stream (the size/CRC check of a whole read fails)
 
 
 def read_member(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo) -> bytes:
@@ -238,41 +261,60 @@ def read_member(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo) -> bytes
     return data
 
 
+_XML_SPACE = re.compile(rb"[ \t\r\n\x0b\x0c]*")
+# White space and whole comments/PIs in one C-level step (a run of "<?a?>" is no slower than text).
+_PROLOG_SKIP = re.compile(rb"(?:[ \t\r\n\x0b\x0c]+|<\?.*?\?>|<!--.*?-->)*", re.S)
+
+
+def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """A part's bytes as UTF-8: UTF-16 (with a BOM, or a zero byte among the first four) is
+    decoded, so "<!DOCTYPE" cannot hide between zero bytes, and NUL characters (never legal in
+    XML; UTF-32 read as UTF-16 leaves them) are dropped."""
+    head = b""
+    for chunk in chunks:  # the first four bytes decide, however the part is cut
+        head += chunk
+        if len(head) >= 4:
+            break
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        decoder = codecs.getincrementaldecoder("utf-16")("replace")  # the BOM tells the byte order
+    elif b"\x00" in head[:4]:
+        decoder = codecs.getincrementaldecoder("utf-16-be" if head[:1] == b"\x00" else "utf-16-le")("replace")
+    else:
+        yield from itertools.chain((head,), chunks)
+        return
+    for chunk in itertools.chain((head,), chunks):
+        yield decoder.decode(chunk).replace("\x00", "").encode("utf-8")
+
+
 def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
     """Does an XML part declare a DOCTYPE/ENTITY before its root element?
 
     A DTD can only stand in the prolog, so the walk skips white space, processing instructions
     and comments (however long: padding is no hiding place) and stops at the first other markup.
     Parts that do not start like XML (images, vbaProject.bin) end the walk at once. The walk is
-    linear: inside a long comment only the last bytes are kept.
+    linear: it moves an index, and inside a long comment only the last bytes are kept.
     """
-    buf, closing, utf16 = b"", b"", None  # closing: the "-->" or "?>" awaited, if inside one
-    for chunk in chunks:
-        if utf16 is None:
-            chunk = chunk.removeprefix(b"\xef\xbb\xbf")
-            utf16 = chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"<\x00" in chunk[:4]
-            if chunk[:2] in (b"\xff\xfe", b"\xfe\xff"):
-                chunk = chunk[2:]
-        if utf16:
-            chunk = chunk.replace(b"\x00", b"")  # UTF-16 would hide "<!DOCTYPE" from a byte search
-        buf += chunk
+    buf, pos, closing = b"", 0, b""  # closing: the "-->" or "?>" awaited, if inside one
+    for chunk in _as_utf8(chunks):
+        buf, pos = buf[pos:] + chunk, 0
         while True:
             if closing:
-                end = buf.find(closing)
+                end = buf.find(closing, pos)
                 if end < 0:
-                    buf = buf[-len(closing) + 1:]  # the close may straddle two chunks
+                    buf, pos = buf[-len(closing) + 1:], 0  # the close may straddle two chunks
                     break
-                buf, closing = buf[end + len(closing):], b""
-            buf = buf.lstrip()
-            if len(buf) < 4:
+                pos, closing = end + len(closing), b""
+            pos = _PROLOG_SKIP.match(buf, pos).end()
+            if len(buf) - pos < 4:
                 break  # too little to tell "<!--" from "<!DOCTYPE"
-            if buf.startswith(b"<!--"):
-                buf, closing = buf[4:], b"-->"
-            elif buf.startswith(b"<?"):
-                buf, closing = buf[2:], b"?>"
+            if buf.startswith(b"<!--", pos):
+                pos, closing = pos + 4, b"-->"
+            elif buf.startswith(b"<?", pos):
+                pos, closing = pos + 2, b"?>"
             else:
-                return buf.startswith(b"<!")  # in a prolog, any other <! is a DOCTYPE
-    return not closing and buf.lstrip().startswith(b"<!")
+                return buf.startswith(b"<!", pos)  # in a prolog, any other <! is a DOCTYPE
+    return not closing and buf.startswith(b"<!", _XML_SPACE.match(buf, pos).end())
 
 
 # ---------------------------------------------------------------- archives of submissions

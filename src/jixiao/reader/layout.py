@@ -393,9 +393,9 @@ def _element_text(data: bytes | None, pattern: re.Pattern[bytes]) -> str | None:
     return None if m is None else html.unescape(m.group(1).decode("utf-8", "replace")).strip()
 
 
-_CREATOR_RE = re.compile(rb"<(?:[\w.-]+:)?creator\b[^>]*>([^<]*)<")
-_MARKER_RE = re.compile(rb"<(?:[\w.-]+:)?definedName\b[^>]*?\bname\s*=\s*[\"']"
-                        + re.escape(TEMPLATE_MARKER.encode()) + rb"[\"'][^>]*>([^<]*)<")
+_CREATOR_RE = re.compile(rb"<(?:[\w.-]+:)?creator\b[^<>]*>([^<]*)<")
+_MARKER_RE = re.compile(rb"<(?:[\w.-]+:)?definedName\b[^<>]*?\bname\s*=\s*[\"']"
+                        + re.escape(TEMPLATE_MARKER.encode()) + rb"[\"'][^<>]*>([^<]*)<")
 
 
 def _template_of(parts: dict[str, bytes]) -> str | None:
@@ -407,8 +407,10 @@ def _template_of(parts: dict[str, bytes]) -> str | None:
     return "jixiao" if _element_text(parts.get("docProps/core.xml"), _CREATOR_RE) == "jixiao" else None
 
 
-_TAG_ATTRS = {tag: re.compile(rb"<(?:[\w.-]+:)?" + tag + rb"\b([^>]*)>") for tag in (b"sheet", b"Relationship")}
-_ATTR_RE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Attribute values may hold ">" (but never "<"): quoted values are skipped whole.
+_TAG_ATTRS = {tag: re.compile(rb"<(?:[\w.-]+:)?" + tag + rb"""\b((?:[^<>"']|"[^"<]*"|'[^'<]*')*)>""")
+              for tag in (b"sheet", b"Relationship")}
+_ATTR_RE = re.compile(rb"""(?:[\w.-]+:)?([\w.-]+)\s*=\s*(?:"([^"<]*)"|'([^'<]*)')""")
 
 
 def _elements(data: bytes | None, tag: bytes) -> list[dict[str, str]]:
