@@ -37,16 +37,23 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 # Attribute spans are [^<>]*: "<" cannot stand in XML attributes, so every scan stops at the next
 # tag and the patterns stay linear on hostile input (a long run of "<c" never rescans the rest).
-# A formula cell: <c ...><f>..</f></c> or <f .../>, with its cached <v> if any.
-_FORMULA_CELL_RE = re.compile(rb"<c\b([^<>]*)>\s*<f\b[^<>]*(?:/>|>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>")
+# The end of a formula, then the end of its cell or an empty cached value: a formula cell
+# without a cached value, unless it caches an empty string (t="str" with <v></v>).
+_UNCACHED_TAIL_RE = re.compile(rb"(?:</f>|<f\b[^<>]*/>)\s*(</c>|<v\s*/>|<v>\s*</v>)")
 
 
 def has_uncached_formula(sheet_xml: bytes) -> bool:
-    """Does a worksheet part hold a formula cell with no cached value?
-
-    No <v>, or an empty one that is not a cached empty string (t="str").
-    """
-    return any(m.group(2) is None or b't="str"' not in m.group(1) for m in _FORMULA_CELL_RE.finditer(sheet_xml))
+    """Does a worksheet part hold a formula cell with no cached value?"""
+    cell, searched = -1, 0  # the <c> the next match belongs to; text before `searched` is done
+    for m in _UNCACHED_TAIL_RE.finditer(sheet_xml):
+        if m.group(1) == b"</c>":
+            return True
+        # The cell's start tag: the last "<c" before the match, each byte searched once.
+        cell = max(cell, sheet_xml.rfind(b"<c ", searched, m.start()), sheet_xml.rfind(b"<c>", searched, m.start()))
+        searched = m.start()
+        if cell < 0 or b't="str"' not in sheet_xml[cell:sheet_xml.find(b">", cell, m.start())]:
+            return True
+    return False
 
 
 class UnsafeFile(ValueError):
@@ -220,13 +227,15 @@ def member_chunks(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo,
     if not 0 <= at <= len(raw) - _LOCAL_HEADER.size:
         raise zipfile.BadZipFile(f"local header of {info.filename} lies outside the file")
     sig, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, at)
-    name = raw[at + _LOCAL_HEADER.size:at + _LOCAL_HEADER.size + name_len]
-    if sig != b"PK\x03\x04" or name != info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437"):
+    name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    if sig != b"PK\x03\x04" or name_len != len(name) or not raw.startswith(name, at + _LOCAL_HEADER.size):
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
     start = at + _LOCAL_HEADER.size + name_len + extra_len
-    body = memoryview(raw)[start:start + info.compress_size]
-    if len(body) != info.compress_size:
+    size = info.compress_size
+    if start + size > len(raw):
         raise EOFError(f"{info.filename} is truncated")
+    # Small members as one bytes slice; big ones through a view, so nothing large is copied.
+    body = raw[start:start + size] if size <= _FEED else memoryview(raw)[start:start + size]
     left = info.file_size
     if info.compress_type == zipfile.ZIP_STORED:
         pos = 0
