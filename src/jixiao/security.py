@@ -67,7 +67,7 @@ class UnsafeFile(ValueError):
 @dataclass(frozen=True)
 class Sniff:
     kind: str  # "xlsx" | "xls"
-    data: bytes = b""  # the file's bytes as checked: parse these, not the path (no check/read race)
+    data: bytes = b""  # the file's bytes as checked; calamine parses these, not the path again
     uncached_formulas: bool = False  # some formula cells carry no cached value
     parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
     formula_cells: dict[str, frozenset[str]] | None = None  # worksheet part → refs holding a formula
@@ -270,7 +270,6 @@ def read_member(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo) -> bytes
     return data
 
 
-_XML_SPACE = re.compile(rb"[ \t\r\n\x0b\x0c]*")
 # White space and whole comments/PIs in one C-level step (a run of "<?a?>" is no slower than text).
 _PROLOG_SKIP = re.compile(rb"(?:[ \t\r\n\x0b\x0c]+|<\?.*?\?>|<!--.*?-->)*", re.S)
 
@@ -323,7 +322,7 @@ def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
                 pos, closing = pos + 2, b"?>"
             else:
                 return buf.startswith(b"<!", pos)  # in a prolog, any other <! is a DOCTYPE
-    return not closing and buf.startswith(b"<!", _XML_SPACE.match(buf, pos).end())
+    return not closing and buf.startswith(b"<!", _PROLOG_SKIP.match(buf, pos).end())
 
 
 # ---------------------------------------------------------------- archives of submissions
