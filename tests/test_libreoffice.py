@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from workbook_factory import same_value
 
 from jixiao import libreoffice
 from jixiao.forms import FORM_IDS
@@ -17,14 +18,6 @@ pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice (soffice) not installed")]
 
 PER_FORM = 15
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) <= 0.005
-    if a in (None, "") and b in (None, ""):
-        return True
-    return str(a) == str(b)
 
 
 def test_native_templates_in_libreoffice_match_the_core(tmp_path: Path) -> None:
@@ -45,7 +38,7 @@ def test_native_templates_in_libreoffice_match_the_core(tmp_path: Path) -> None:
         ws = openpyxl.load_workbook(out, data_only=True)[layout.sheet]
         for (_, cell), want in computed_values(form_id, data).items():
             got = ws[cell].value
-            assert _same(got, want), (out.name, cell, got, want)
+            assert same_value(got, want), (out.name, cell, got, want)
             checked += 1
     assert checked > 500
     seed_total = {"fubiao1": 91, "fubiao2": 100, "xiangmu": 99.87}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from workbook_factory import same_value
 
 from jixiao.errors import ExcelError
 from jixiao.forms import FORM_IDS
@@ -31,14 +32,6 @@ def _recalc(wb: openpyxl.Workbook, path: Path) -> dict[tuple[str, str], object]:
 
     wb.save(path)  # no cached values: whatever comes back was computed by `formulas`
     return recalculate(path)
-
-
-def _same(a: object, b: object) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) <= 0.005
-    if a in (None, "") and b in (None, ""):
-        return True
-    return str(a) == str(b)
 
 
 def test_seed_acceptance_numbers() -> None:
@@ -65,7 +58,7 @@ def test_seed_modes_agree_in_formulas(form_id: str, tmp_path: Path) -> None:
     for mode in ("udf", "lambda"):
         got = _recalc(build_workbook(form_id, mode, SEEDS[form_id]), tmp_path / f"{mode}.xlsx")
         for key, value in expected.items():
-            assert _same(got[key], value), (mode, key, got[key], value)
+            assert same_value(got[key], value), (mode, key, got[key], value)
 
 
 @pytest.mark.parametrize("form_id", FORM_IDS)
@@ -89,7 +82,7 @@ def test_random_fills_agree_in_formulas(tmp_path: Path) -> None:
             mode = MODES[i % 2]  # udf, lambda
             got = _recalc(build_workbook(form_id, mode, data), tmp_path / f"{form_id}{i}.xlsx")
             for key, value in expected.items():
-                assert _same(got[key], value), (form_id, mode, key, got[key], value)
+                assert same_value(got[key], value), (form_id, mode, key, got[key], value)
 
 
 @pytest.mark.parametrize("form_id", FORM_IDS)
@@ -175,7 +168,7 @@ def test_lambda_bodies_evaluate_like_the_core() -> None:
             got = got.item() if hasattr(got, "item") else got
             want = REGISTRY[name].func(*[None if a == "" else a for a in args[:-1]], pack) \
                 if any(a.name == "pack" for a in REGISTRY[name].args) else REGISTRY[name].func(*args)
-            assert _same(got, want), (pack, name, args, got, want)
+            assert same_value(got, want), (pack, name, args, got, want)
 
 
 @pytest.mark.parametrize("form_id", FORM_IDS)

@@ -354,3 +354,12 @@ def replace_row(rows: list[tuple], name: str, **changes: Any) -> list[tuple]:
             row = tuple(row)
         out.append(row)
     return out
+
+
+def same_value(a: object, b: object) -> bool:
+    """A spreadsheet's value against the core's: numbers to the cent, blank as blank, else as text."""
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 0.005
+    if a in (None, "") and b in (None, ""):
+        return True
+    return str(a) == str(b)
