@@ -453,7 +453,9 @@ def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]
     return grids
 
 
-def _fill_recalculated(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], Any]) -> None:
+def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], Any]) -> None:
+    """Put values ((sheet, "A1") → value) into the cells calamine gave as blank: recalculated
+    formulas, and cached error values calamine does not report."""
     by_sheet: dict[str, dict[str, Any]] = {}
     for (sheet, ref), v in values.items():
         by_sheet.setdefault(sheet.upper(), {})[ref.replace("$", "")] = v
@@ -502,13 +504,13 @@ def read_workbook(path: str | Path) -> Workbook:
         if sniff.error_cells:
             # calamine reads a cached error (#NAME?, #DIV/0!) as blank: put the error text back, so
             # the cell is reported as showing an error, never as left empty.
-            _fill_recalculated(grids, {(name, ref): code for name, part in sheet_parts.items()
+            _fill_blanks(grids, {(name, ref): code for name, part in sheet_parts.items()
                                        for ref, code in sniff.error_cells.get(part, {}).items()})
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate
 
-            _fill_recalculated(grids, recalculate(path))
+            _fill_blanks(grids, recalculate(path))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
             book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")
