@@ -7,6 +7,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from workbook_factory import build
 
 from jixiao import security
@@ -174,6 +176,21 @@ def test_prolog_walk_accepts_ordinary_parts():
     assert not security._prolog_has_dtd(iter([b"\x89PNG\r\n\x1a\n" + b"\x00" * 20]))
     chunks = [b'<?xml version="1.0"?><!-- spl', b'it --><!DOC', b'TYPE x []><x/>']
     assert security._prolog_has_dtd(iter(chunks))
+
+
+_PROLOG_PIECES = st.sampled_from([
+    b"\xef\xbb\xbf", b" ", b"\r\n", b'<?xml version="1.0"?>', b"<?pi ?>", b"<!-- c -->", b"<!--", b"-->",
+    b"?>", b"<?", b"<!DOCTYPE x []>", b"<!ENTITY e 'e'>", b"<root/>", b"<r>", b"x", b"<", b"!", b"\x00",
+])
+
+
+@given(st.lists(_PROLOG_PIECES, max_size=12), st.integers(1, 40))
+def test_prolog_answer_does_not_depend_on_how_the_part_is_cut(pieces, size):
+    # The first chunk may settle the answer (_prolog_verdict) or send it the long way: both agree.
+    data = b"".join(pieces)
+    whole = security._prolog_has_dtd(iter([data]))
+    assert security._prolog_has_dtd(iter([data[i:i + size] for i in range(0, len(data), size)])) is whole
+    assert security._prolog_verdict(data) in (None, whole)
 
 
 def test_prolog_walk_is_linear_in_a_huge_comment():

@@ -162,7 +162,7 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     # Any part that starts like XML is XML, whatever its name (rels can
                     # point anywhere); only its prolog is read.
                     data = b""
-                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=128, grow=True))
+                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
                 if sheet and errors is not None and b't="e"' in data:
@@ -227,7 +227,8 @@ def member_chunks(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo,
     if not 0 <= at <= len(raw) - _LOCAL_HEADER.size:
         raise zipfile.BadZipFile(f"local header of {info.filename} lies outside the file")
     sig, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, at)
-    name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
+    name = info.orig_filename
+    name = name.encode("ascii" if name.isascii() else "utf-8" if info.flag_bits & 0x800 else "cp437")
     if sig != b"PK\x03\x04" or name_len != len(name) or not raw.startswith(name, at + _LOCAL_HEADER.size):
         raise zipfile.BadZipFile(f"bad local header for {info.filename}")
     start = at + _LOCAL_HEADER.size + name_len + extra_len
@@ -295,6 +296,18 @@ def _as_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
         yield decoder.decode(chunk).replace("\x00", "").encode("utf-8")
 
 
+def _prolog_verdict(head: bytes) -> bool | None:
+    """The answer of :func:`_prolog_has_dtd` when a part's first bytes settle it: plain UTF-8
+    whose prolog ends inside them, as every office suite writes. None sends it the long way."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if b"\x00" in head[:4] or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return None
+    pos = _PROLOG_SKIP.match(head).end()
+    if len(head) - pos < 4 or head.startswith((b"<!--", b"<?"), pos):
+        return None  # the prolog goes on past these bytes
+    return head.startswith(b"<!", pos)
+
+
 def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
     """Does an XML part declare a DOCTYPE/ENTITY before its root element?
 
@@ -303,8 +316,12 @@ def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
     Parts that do not start like XML (images, vbaProject.bin) end the walk at once. The walk is
     linear: it moves an index, and inside a long comment only the last bytes are kept.
     """
+    first = next(chunks, b"")
+    verdict = _prolog_verdict(first)
+    if verdict is not None:
+        return verdict
     buf, pos, closing = b"", 0, b""  # closing: the "-->" or "?>" awaited, if inside one
-    for chunk in _as_utf8(chunks):
+    for chunk in _as_utf8(itertools.chain((first,), chunks)):
         buf, pos = buf[pos:] + chunk, 0
         while True:
             if closing:
