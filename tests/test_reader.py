@@ -194,6 +194,18 @@ def test_bounded_rows(tmp_path):
     assert len(rows) <= security.MAX_ROWS
 
 
+def test_bounded_columns(tmp_path):
+    from jixiao import security
+    from jixiao.reader import load_grids
+
+    wb = Workbook()
+    wb.active.cell(row=1, column=security.MAX_COLS + 50, value="x")
+    wb.active.cell(row=2, column=1, value="y")
+    wb.save(tmp_path / "wide.xlsx")
+    (_, rows), = load_grids(tmp_path / "wide.xlsx")
+    assert [len(r) for r in rows] == [security.MAX_COLS] * 2 and rows[1][0] == "y"
+
+
 def test_header_split_over_two_rows_and_xlsm(tmp_path):
     wb = Workbook()
     ws = wb.active

@@ -449,7 +449,9 @@ def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]
         for meta in metas[: security.MAX_SHEETS]:
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False, nrows=security.MAX_ROWS)
-            grids.append((meta.name, [r[: security.MAX_COLS] for r in rows]))
+            if rows and len(rows[0]) > security.MAX_COLS:  # calamine's rows are all one width
+                rows = [r[: security.MAX_COLS] for r in rows]
+            grids.append((meta.name, rows))
     return grids
 
 
