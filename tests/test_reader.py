@@ -164,17 +164,29 @@ def test_xls_files(tmp_path):
     build(good, [("附表1", "fubiao1", {}), ("自评表", "xiangmu", {})], instructions_first=True)
     rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", reason="+见附件2")  # text, not a formula
     refs = build(bad, [("自评表", "xiangmu", {"total": 98, "rows": rows})])["自评表"]
-    xls_good, xls_bad = convert_to_xls([good, bad])  # one LibreOffice start for both
+    # Formulas LibreOffice computes to error values, which the .xls keeps as cached results.
+    err = tmp_path / "err.xlsx"
+    err_refs = build(err, [("自评表", "xiangmu", {})])["自评表"]
+    from openpyxl import load_workbook
+
+    wb = load_workbook(err)
+    wb["自评表"][err_refs["score", "不超过年度预算"]] = "=1/0"
+    wb["自评表"][err_refs["total"]] = "=NOSUCHFUNCTION(1)"
+    wb.save(err)
+    xls_good, xls_bad, xls_err = convert_to_xls([good, bad, err])  # one LibreOffice start for all
     assert forms_of(xls_good) == [("fubiao1", "附表1"), ("xiangmu", "自评表")]
     assert validate_file(xls_good).findings == []
+    # calamine reads an .xls error cell as blank; the BIFF records say what it shows.
+    got = {(f.rule, f.cell, f.found) for f in validate_file(xls_err).findings}
+    assert {("not-a-number", err_refs["score", "不超过年度预算"], "#DIV/0!"),
+            ("not-a-number", err_refs["total"], "#NAME?")} <= got
+    assert not any(rule == "missing-value" for rule, _, _ in got)
     res = validate_file(xls_bad)
     assert [(f.rule, f.cell) for f in res.findings] == [("total-mismatch", refs["total"])]
     # An annotated .xlsx copy is made for an .xls input.
     from jixiao.validation.annotate import annotate_copy
 
     out = annotate_copy(xls_bad, res.kind, res.findings, tmp_path / "out" / "bad.xlsx")
-    from openpyxl import load_workbook
-
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "校验结果" and wb["自评表"][refs["total"]].comment is not None
     reason = wb["自评表"][refs["reason", "及时完成质量监督检查任务"]]

@@ -15,7 +15,7 @@ import click
 
 from .. import __version__
 
-PACKAGES = ("openpyxl", "formulas", "python-calamine", "xlwings", "pandas", "PyYAML")
+PACKAGES = ("openpyxl", "formulas", "python-calamine", "olefile", "xlwings", "pandas", "PyYAML")
 
 
 def _version(dist: str) -> str | None:

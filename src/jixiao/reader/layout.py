@@ -20,6 +20,7 @@ from .. import security
 from ..core.parsing import is_blank, normalize_text
 from ..errors import EXCEL_ERROR_CODES, OTHER_ERROR_CODES
 from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
+from .biff import xls_error_cells
 from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
 Grid = list[list[Any]]
@@ -504,10 +505,16 @@ def read_workbook(path: str | Path) -> Workbook:
             book.formula_cells = {name: (sniff.formula_cells or {}).get(part, frozenset())
                                   for name, part in sheet_parts.items()}
         if sniff.error_cells:
-            # calamine reads a cached error (#NAME?, #DIV/0!) as blank: put the error text back, so
-            # the cell is reported as showing an error, never as left empty.
+            # calamine reads a cached error (#NAME?, #DIV/0!) as blank (.xls too): put the error text
+            # back, so the cell is reported as showing an error, never as left empty.
             _fill_blanks(grids, {(name, ref): code for name, part in sheet_parts.items()
                                        for ref, code in sniff.error_cells.get(part, {}).items()})
+    elif sniff.kind == "xls":
+        try:
+            errors = xls_error_cells(sniff.data)
+        except Exception:  # olefile could not follow the file where calamine could: errors stay blank
+            errors = {}
+        _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
     if sniff.uncached_formulas:
         try:
             from ..hosts.formulas_host import recalculate

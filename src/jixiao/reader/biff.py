@@ -1,0 +1,81 @@
+"""Cells of an .xls (BIFF8) workbook that show an error value, which calamine reads as blank.
+
+Only the records that carry a cell's error are read: a FORMULA's cached result and a typed
+BOOLERR. The walk is one linear pass over the Workbook stream, however the sheet offsets in
+a hostile file point: each sheet is read from its BOF only up to the next sheet's.
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Iterator
+
+from .. import security
+from .model import a1
+
+# [MS-XLS] 2.5.97 BErr: the error byte of a cached result or a BOOLERR record.
+ERROR_BYTES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
+               0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
+_EOF, _FORMULA, _BOOLERR, _BOUNDSHEET = 0x000A, 0x0006, 0x0205, 0x0085
+_HEADER = struct.Struct("<HH")
+
+
+def _records(stream: bytes, start: int, stop: int) -> Iterator[tuple[int, bytes]]:
+    """(type, body) of each record from ``start`` until EOF or ``stop``."""
+    pos = start
+    while pos + 4 <= stop:
+        rtype, size = _HEADER.unpack_from(stream, pos)
+        body = stream[pos + 4:pos + 4 + size]
+        pos += 4 + size
+        yield rtype, body
+        if rtype == _EOF:
+            return
+
+
+def _sheet_name(body: bytes) -> str | None:
+    """BOUNDSHEET8's name: a ShortXLUnicodeString (length, flags, Latin-1 or UTF-16LE)."""
+    if len(body) < 8:
+        return None
+    length, high = body[6], body[7] & 1
+    raw = body[8:8 + length * (2 if high else 1)]
+    return raw.decode("utf-16-le" if high else "latin-1", "replace")
+
+
+def xls_error_cells(data: bytes) -> dict[str, dict[str, str]]:
+    """Sheet name → {"F12": "#DIV/0!"}. Empty for files that are not BIFF8 (Excel 95 and older)."""
+    import olefile
+
+    with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        if not ole.exists("Workbook") or ole.get_size("Workbook") > security.MAX_FILE_BYTES:
+            return {}
+        return stream_error_cells(ole.openstream("Workbook").read())
+
+
+def stream_error_cells(stream: bytes) -> dict[str, dict[str, str]]:
+    """:func:`xls_error_cells` of a Workbook stream."""
+    sheets: list[tuple[int, str]] = []  # (BOF offset, name) of worksheets (dt = 0)
+    for rtype, body in _records(stream, 0, len(stream)):
+        if rtype == _BOUNDSHEET and len(body) >= 6 and body[5] == 0:
+            name = _sheet_name(body)
+            offset = struct.unpack_from("<I", body)[0]
+            if name is not None and offset < len(stream):
+                sheets.append((offset, name))
+    sheets.sort()
+    found: dict[str, dict[str, str]] = {}
+    for i, (offset, name) in enumerate(sheets[:security.MAX_SHEETS]):
+        stop = sheets[i + 1][0] if i + 1 < len(sheets) else len(stream)
+        cells: dict[str, str] = {}
+        for rtype, body in _records(stream, offset, stop):
+            if rtype == _FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+                code = body[8]  # FormulaValue: fExprO = 0xFFFF, type 2 = error, then the error byte
+            elif rtype == _BOOLERR and len(body) >= 8 and body[7] == 1:
+                code = body[6]
+            else:
+                continue
+            row, col = _HEADER.unpack_from(body)
+            if code in ERROR_BYTES and row < security.MAX_ROWS and col < security.MAX_COLS:
+                cells[a1(row, col)] = ERROR_BYTES[code]
+        if cells:
+            found[name] = cells
+    return found
