@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,40 @@ def test_typed_constant_over_our_template_formula(tmp_path):
     wb.save(p)
     res = validate_file(p)
     assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]
+
+
+@pytest.mark.parametrize("mode", ["udf", "lambda"])
+def test_template_saved_where_its_formulas_cannot_run_gets_one_hint(tmp_path, mode):
+    # Excel without the add-in shows #NAME? in every JX_ cell; the not-a-number findings say where,
+    # one warning says why.
+    from jixiao.reader import read_workbook
+    from jixiao.templates.samples import SEEDS
+
+    p = templates.write_workbook(tmp_path / f"{mode}.xlsx", "xiangmu", mode, SEEDS["xiangmu"])
+    form = read_workbook(p).forms[0]
+    wb = load_workbook(p)
+    for ind in form.scored():
+        wb.worksheets[0][ind.get("score").address] = "#NAME?"
+    wb.save(p)
+    res = validate_file(p)
+    hints = [f for f in res.findings if f.rule == "template-mode-unsupported"]
+    assert len(hints) == 1 and hints[0].severity == "warning" and f"{mode} 模式" in hints[0].message
+    assert hints[0].cell == form.scored()[0].get("score").address and "#NAME?" in hints[0].message
+    assert sum(f.rule == "not-a-number" for f in res.findings) == len(form.scored())
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_templates_resaved_by_libreoffice(tmp_path):
+    # native formulas survive LibreOffice; LAMBDA ones do not, and the hint says so.
+    from jixiao.libreoffice import resave_xlsx
+    from jixiao.templates.samples import SEEDS
+
+    made = [templates.write_workbook(tmp_path / f"{m}.xlsx", "xiangmu", m, SEEDS["xiangmu"])
+            for m in ("native", "lambda")]
+    native, lam = resave_xlsx(made, tmp_path / "lo")
+    assert validate_file(native).findings == []
+    assert [f.rule for f in validate_file(lam).findings if f.severity == "warning"] == ["template-mode-unsupported"]
 
 
 def test_our_template_is_recognised_by_its_marker_even_when_the_author_changes(tmp_path):

@@ -36,6 +36,7 @@ EXCEL_ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!",
 # Newer Excel error values have no code of their own here; as inputs they count as #VALUE!.
 OTHER_ERROR_CODES = ("#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!",
                      "#UNKNOWN!", "#DATA!", "#GETTING_DATA")
+ERROR_VALUES = frozenset((*EXCEL_ERROR_CODES, *OTHER_ERROR_CODES))  # what a cell may show
 _ERROR_TEXT = re.compile(
     r"^(" + "|".join(re.escape(c) for c in (*EXCEL_ERROR_CODES, *OTHER_ERROR_CODES)) + r")(?:\s+(.*))?$",
     re.S,

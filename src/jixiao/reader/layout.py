@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import security
 from ..core.parsing import is_blank, normalize_text
-from ..errors import EXCEL_ERROR_CODES, OTHER_ERROR_CODES
+from ..errors import ERROR_VALUES
 from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
 from .biff import xls_error_cells
 from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
@@ -32,7 +32,6 @@ _TITLES = (
     ("项目支出绩效自评表", "xiangmu"),
 )
 _VALUE_KEYS = ("target", "actual", "points", "score")
-_ERROR_VALUES = frozenset((*EXCEL_ERROR_CODES, *OTHER_ERROR_CODES))
 
 
 @functools.lru_cache(maxsize=8192)
@@ -264,7 +263,7 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
         values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
         # A row with no name and nothing typed is a placeholder (数量指标 with no indicator), even
         # when a formula there shows an error value (it had nothing to compute from).
-        if name is None and all(values[k].blank or values[k].value in _ERROR_VALUES for k in scored_keys):
+        if name is None and all(values[k].blank or values[k].value in ERROR_VALUES for k in scored_keys):
             r += 1  # placeholder row (数量指标 with no indicator) or spacer
             continue
         ind = Indicator(r, level1, level2, name, values, deduction=deduction)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import ERROR_VALUES
 from ..forms import load_form
 from ..reader.layout import read_workbook
 from ..reader.model import Form, Workbook
@@ -109,6 +110,7 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         result.forms.append(summary)
     if book.template:
         result.findings.extend(check_formulas(path, book))
+        result.findings.extend(check_template_mode(book.template, result.findings))
     result.status = _status(result.findings)
     return result
 
@@ -150,6 +152,27 @@ def check_formulas(path: Path, book: Workbook) -> list[Finding]:
                 continue
             findings.append(rule("formula-overwritten").finding(c, where=f"{what}", found=c.value))
     return findings
+
+
+_MODE_HINTS = {
+    "udf": "本表是 udf 模式模板，公式显示错误值（如“{code}”）：保存它的 Excel 没有装 jixiao 加载项，"
+           "或表格在 WPS、LibreOffice 中保存过。请装好加载项后重新计算并保存，或改用 native 模式模板。",
+    "lambda": "本表是 lambda 模式模板，公式显示错误值（如“{code}”）：它只能在 Excel 365/2021 中计算，"
+              "在 WPS、LibreOffice 或较早的 Excel 中保存后公式失效。请在 Excel 365 中重新计算并保存，"
+              "或改用 native 模式模板。",
+}
+
+
+def check_template_mode(marker: str, findings: list[Finding]) -> list[Finding]:
+    """template-mode-unsupported: one hint for a udf/lambda template whose formulas show errors
+    (the not-a-number findings say where), so nobody hunts the cause cell by cell."""
+    parts = marker.split(":")
+    hint = _MODE_HINTS.get(parts[1]) if len(parts) > 1 else None
+    shown = next((f for f in findings if f.rule == "not-a-number" and str(f.found) in ERROR_VALUES), None)
+    if hint is None or shown is None:
+        return []
+    return [rule("template-mode-unsupported").finding(sheet=shown.sheet, address=shown.cell,
+                                                       reason=hint.format(code=shown.found))]
 
 
 def load_pack_flag(form: Form) -> bool:
