@@ -7,6 +7,7 @@ a hostile file point: each sheet is read from its BOF only up to the next sheet'
 
 from __future__ import annotations
 
+import bisect
 import io
 import struct
 from collections.abc import Iterator
@@ -39,7 +40,7 @@ def _sheet_name(body: bytes) -> str | None:
         return None
     length, high = body[6], body[7] & 1
     raw = body[8:8 + length * (2 if high else 1)]
-    return raw.decode("utf-16-le" if high else "latin-1", "replace")
+    return raw.decode("utf-16-le" if high else "latin-1", "replace").replace("\x00", "")  # as calamine
 
 
 def xls_error_cells(data: bytes) -> dict[str, dict[str, str]]:
@@ -47,35 +48,52 @@ def xls_error_cells(data: bytes) -> dict[str, dict[str, str]]:
     import olefile
 
     with olefile.OleFileIO(io.BytesIO(data)) as ole:
-        if not ole.exists("Workbook") or ole.get_size("Workbook") > security.MAX_FILE_BYTES:
+        # The stream calamine reads: the first directory entry named exactly "Workbook" (olefile's
+        # own lookup ignores case and looks only where a path points).
+        entry = next((e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STREAM
+                      and e.name == "Workbook"), None)
+        if entry is None or entry.size > len(data):  # a stream longer than its file loops on itself
             return {}
-        return stream_error_cells(ole.openstream("Workbook").read())
+        return stream_error_cells(ole._open(entry.isectStart, entry.size).read())
 
 
 def stream_error_cells(stream: bytes) -> dict[str, dict[str, str]]:
     """:func:`xls_error_cells` of a Workbook stream."""
-    sheets: list[tuple[int, str]] = []  # (BOF offset, name) of worksheets (dt = 0)
+    if stream[:2] != b"\x09\x08" or stream[4:6] != b"\x00\x06":
+        return {}  # not a BIFF8 BOF (vers 0x0600): BIFF5 names and records differ
+    offsets: list[int] = []  # every sheet's BOF, charts included: where each substream ends
+    worksheets: dict[str, int] = {}  # name → BOF offset; a repeated name keeps its last sheet, as calamine does
     for rtype, body in _records(stream, 0, len(stream)):
-        if rtype == _BOUNDSHEET and len(body) >= 6 and body[5] == 0:
-            name = _sheet_name(body)
-            offset = struct.unpack_from("<I", body)[0]
-            if name is not None and offset < len(stream):
-                sheets.append((offset, name))
-    sheets.sort()
+        if rtype != _BOUNDSHEET or len(body) < 6:
+            continue
+        offset = struct.unpack_from("<I", body)[0]
+        offsets.append(offset)
+        name = _sheet_name(body)
+        if body[5] == 0 and name is not None and offset < len(stream):
+            worksheets.pop(name, None)
+            worksheets[name] = offset
+    ends = sorted(set(offsets)) + [len(stream)]
+    by_offset: dict[int, dict[str, str]] = {}  # each substream read once, however many names point at it
     found: dict[str, dict[str, str]] = {}
-    for i, (offset, name) in enumerate(sheets[:security.MAX_SHEETS]):
-        stop = sheets[i + 1][0] if i + 1 < len(sheets) else len(stream)
-        cells: dict[str, str] = {}
-        for rtype, body in _records(stream, offset, stop):
-            if rtype == _FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
-                code = body[8]  # FormulaValue: fExprO = 0xFFFF, type 2 = error, then the error byte
-            elif rtype == _BOOLERR and len(body) >= 8 and body[7] == 1:
-                code = body[6]
-            else:
-                continue
-            row, col = _HEADER.unpack_from(body)
-            if code in ERROR_BYTES and row < security.MAX_ROWS and col < security.MAX_COLS:
-                cells[a1(row, col)] = ERROR_BYTES[code]
-        if cells:
-            found[name] = cells
+    for name, offset in list(worksheets.items())[:security.MAX_SHEETS]:
+        if offset not in by_offset:
+            stop = min(ends[bisect.bisect_right(ends, offset)], len(stream))
+            by_offset[offset] = _error_cells(stream, offset, stop)
+        if by_offset[offset]:
+            found[name] = by_offset[offset]
     return found
+
+
+def _error_cells(stream: bytes, start: int, stop: int) -> dict[str, str]:
+    cells: dict[str, str] = {}
+    for rtype, body in _records(stream, start, stop):
+        if rtype == _FORMULA and len(body) >= 14 and body[12:14] == b"\xff\xff" and body[6] == 2:
+            code = body[8]  # FormulaValue: fExprO = 0xFFFF, type 2 = error, then the error byte
+        elif rtype == _BOOLERR and len(body) >= 8 and body[7] == 1:
+            code = body[6]
+        else:
+            continue
+        row, col = _HEADER.unpack_from(body)
+        if code in ERROR_BYTES and row < security.MAX_ROWS and col < security.MAX_COLS:
+            cells[a1(row, col)] = ERROR_BYTES[code]
+    return cells

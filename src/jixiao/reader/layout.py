@@ -460,9 +460,9 @@ def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], An
     formulas, and cached error values calamine does not report."""
     by_sheet: dict[str, dict[str, Any]] = {}
     for (sheet, ref), v in values.items():
-        by_sheet.setdefault(sheet.upper(), {})[ref.replace("$", "")] = v
+        by_sheet.setdefault(sheet, {})[ref.replace("$", "")] = v
     for name, rows in grids:
-        vals = by_sheet.get(name.upper())
+        vals = by_sheet.get(name)  # exact: "a" and "A", "Straße" and "STRASSE" are different sheets
         if not vals:
             continue
         for ref, v in vals.items():
@@ -490,7 +490,9 @@ def read_workbook(path: str | Path) -> Workbook:
     sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None)
     try:
         grids = load_grids(sniff.data)
-    except Exception as exc:  # calamine: corrupt, password, unsupported
+    except BaseException as exc:  # calamine: corrupt, password, unsupported; or a Rust panic
+        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
+            raise  # KeyboardInterrupt, SystemExit
         name = type(exc).__name__
         if "Password" in name:
             raise security.UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送") from None
