@@ -318,10 +318,13 @@ def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
     """
     first = next(chunks, b"")
     verdict = _prolog_verdict(first)
-    if verdict is not None:
-        return verdict
+    return _prolog_walk(itertools.chain((first,), chunks)) if verdict is None else verdict
+
+
+def _prolog_walk(chunks: Iterator[bytes]) -> bool:
+    """:func:`_prolog_has_dtd` the long way, chunk by chunk."""
     buf, pos, closing = b"", 0, b""  # closing: the "-->" or "?>" awaited, if inside one
-    for chunk in _as_utf8(itertools.chain((first,), chunks)):
+    for chunk in _as_utf8(chunks):
         buf, pos = buf[pos:] + chunk, 0
         while True:
             if closing:
