@@ -386,3 +386,36 @@ def test_central_directory_pointing_before_the_file(tmp_path):
     struct.pack_into("<I", raw, eocd + 16, offset + 40)  # entries now resolve to negative offsets
     (tmp_path / "neg.xlsx").write_bytes(bytes(raw))
     assert "损坏" in _unreadable(tmp_path / "neg.xlsx")
+
+
+def test_files_are_parsed_as_they_were_checked_even_if_changed_on_disk_since(tmp_path, good, monkeypatch):
+    # Recalculation reads the checked bytes, not the path again.
+    from openpyxl import load_workbook
+
+    from jixiao.reader import layout
+
+    p = tmp_path / "uncached.xlsx"
+    wb = load_workbook(good)
+    ws = wb.worksheets[0]
+    total = layout.read_workbook(good).forms[0].total
+    ws[total.address] = f"={total.value}"  # a formula with no cached value
+    wb.save(p)
+    real_sniff = security.sniff_workbook
+
+    def sniff_then_swap(path, *args, **kwargs):
+        checked = real_sniff(path, *args, **kwargs)
+        Path(path).write_bytes(b"swapped after the check")
+        return checked
+
+    monkeypatch.setattr(security, "sniff_workbook", sniff_then_swap)
+    book = layout.read_workbook(p)
+    assert book.recalculated and book.forms[0].total.value == total.value
+    # An annotated copy checks the file again before copying it.
+    from jixiao.validation.annotate import annotate_copy
+
+    monkeypatch.setattr(security, "sniff_workbook", real_sniff)
+    dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x/>'
+    swapped = _rezip(good, tmp_path / "swapped.xlsx", replace={"docProps/app.xml": dtd})
+    with pytest.raises(security.UnsafeFile):
+        annotate_copy(swapped, "xlsx", [], tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()

@@ -484,6 +484,18 @@ def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], An
                 row[c] = v
 
 
+def _recalculate_checked(data: bytes, suffix: str) -> dict[tuple[str, str], Any]:
+    """Recalculate the bytes the safety scan checked (the path could have changed since)."""
+    import tempfile
+
+    from ..hosts.formulas_host import recalculate
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
+        copy = Path(tmp) / f"book{suffix}"
+        copy.write_bytes(data)
+        return recalculate(copy)
+
+
 def read_workbook(path: str | Path) -> Workbook:
     """Read one submitted workbook. Raises security.UnsafeFile when it cannot be read safely."""
     path = Path(path)
@@ -518,9 +530,7 @@ def read_workbook(path: str | Path) -> Workbook:
         _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
     if sniff.uncached_formulas:
         try:
-            from ..hosts.formulas_host import recalculate
-
-            _fill_blanks(grids, recalculate(path))
+            _fill_blanks(grids, _recalculate_checked(sniff.data, path.suffix))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
             book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")

@@ -50,15 +50,22 @@ def quote_sheet(name: str) -> str:
 
 
 def _load_copy(source: Path, kind: str | None):
+    """The submission as an openpyxl workbook, from bytes that pass the safety checks again (the
+    file on disk may have changed since it was validated)."""
+    import io
+
     from openpyxl import Workbook, load_workbook
 
+    from ..security import sniff_workbook
+
+    data = sniff_workbook(source).data
     if kind != "xls":
-        return load_workbook(source, keep_vba=False, keep_links=False)
+        return load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
     from ..reader.layout import load_grids
 
     wb = Workbook()
     wb.remove(wb.active)
-    for name, rows in load_grids(source):
+    for name, rows in load_grids(data):
         ws = wb.create_sheet(name[:31])
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
