@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -197,3 +198,8 @@ def test_a_file_that_makes_calamine_panic_is_unreadable_not_a_crash(tmp_path):
     p.write_bytes(ole_file([("Workbook", BOF + boundsheet(10**6, "S") + EOF)]))
     res = validate_file(p)
     assert res.status == "unreadable" and [f.rule for f in res.findings] == ["unreadable-file"]
+    # Every reader of the file turns the panic into an ordinary exception (here: an annotated copy).
+    from jixiao.validation.annotate import annotate_copy
+
+    with pytest.raises(ValueError, match="calamine"):
+        annotate_copy(p, [], tmp_path / "copy.xlsx")

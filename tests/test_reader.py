@@ -150,6 +150,9 @@ def test_uncached_formulas_are_recalculated(tmp_path):
     assert book.recalculated
     assert book.forms[0].total.value == pytest.approx(99.87)
     assert validate_file(p).findings == []
+    renamed = p.rename(p.with_suffix(".xls"))  # an .xlsx sent with the old extension
+    assert read_workbook(renamed).forms[0].total.value == pytest.approx(99.87)
+    p = renamed.rename(p)
     ws[refs["total"]] = f"={rate_score}+" + "+".join(scores[:-1])  # forgot one indicator
     wb.save(p)
     res = validate_file(p)
@@ -186,7 +189,9 @@ def test_xls_files(tmp_path):
     # An annotated .xlsx copy is made for an .xls input.
     from jixiao.validation.annotate import annotate_copy
 
-    out = annotate_copy(xls_bad, res.kind, res.findings, tmp_path / "out" / "bad.xlsx")
+    out = annotate_copy(xls_bad, res.findings, tmp_path / "out" / "bad.xlsx")
+    shown = load_workbook(annotate_copy(xls_err, [], tmp_path / "out" / "err.xlsx"))["自评表"]
+    assert shown[err_refs["score", "不超过年度预算"]].value == "#DIV/0!"  # as the .xls shows it
     wb = load_workbook(out)
     assert wb.sheetnames[0] == "校验结果" and wb["自评表"][refs["total"]].comment is not None
     reason = wb["自评表"][refs["reason", "及时完成质量监督检查任务"]]

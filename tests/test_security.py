@@ -417,5 +417,5 @@ def test_files_are_parsed_as_they_were_checked_even_if_changed_on_disk_since(tmp
     dtd = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "e">]><x/>'
     swapped = _rezip(good, tmp_path / "swapped.xlsx", replace={"docProps/app.xml": dtd})
     with pytest.raises(security.UnsafeFile):
-        annotate_copy(swapped, "xlsx", [], tmp_path / "out.xlsx")
+        annotate_copy(swapped, [], tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()

@@ -159,24 +159,51 @@ def test_typed_constant_over_our_template_formula(tmp_path):
     assert [(f.rule, f.cell) for f in res.findings] == [("formula-overwritten", ind.get("score").address)]
 
 
+def _template_showing(tmp_path, mode, data, error):
+    """A filled template whose formula cells cache ``error`` where the filler saw it (Excel without
+    the add-in shows #NAME? in every JX_ cell), the formulas themselves intact."""
+    from jixiao.reader import read_workbook
+    from jixiao.validation.engine import expected_formula_cells
+    from jixiao.xlsxcache import write_cached_values
+
+    made = templates.write_workbook(tmp_path / f"{mode}-made.xlsx", "xiangmu", mode, data)
+    form = read_workbook(made).forms[0]
+    cells = [c for _, c in expected_formula_cells(form)]
+    p = tmp_path / f"{mode}.xlsx"
+    write_cached_values(made, p, {(c.sheet, c.address): error for c in cells})
+    return p, cells
+
+
 @pytest.mark.parametrize("mode", ["udf", "lambda"])
 def test_template_saved_where_its_formulas_cannot_run_gets_one_hint(tmp_path, mode):
-    # Excel without the add-in shows #NAME? in every JX_ cell; the not-a-number findings say where,
-    # one warning says why.
-    from jixiao.reader import read_workbook
     from jixiao.templates.samples import SEEDS
 
-    p = templates.write_workbook(tmp_path / f"{mode}.xlsx", "xiangmu", mode, SEEDS["xiangmu"])
-    form = read_workbook(p).forms[0]
-    wb = load_workbook(p)
-    for ind in form.scored():
-        wb.worksheets[0][ind.get("score").address] = "#NAME?"
-    wb.save(p)
+    p, cells = _template_showing(tmp_path, mode, SEEDS["xiangmu"], "#NAME?")
     res = validate_file(p)
     hints = [f for f in res.findings if f.rule == "template-mode-unsupported"]
-    assert len(hints) == 1 and hints[0].severity == "warning" and f"{mode} 模式" in hints[0].message
-    assert hints[0].cell == form.scored()[0].get("score").address and "#NAME?" in hints[0].message
-    assert sum(f.rule == "not-a-number" for f in res.findings) == len(form.scored())
+    assert len(hints) == 1 and hints[0].severity == "warning" and hints[0].cell == cells[0].address
+    assert f"本表是 {mode} 模式模板" in hints[0].message and "#NAME?" in hints[0].message
+    shown = {f.cell for f in res.findings if f.rule == "not-a-number"}
+    assert len(shown) >= 5 and shown <= {c.address for c in cells}  # the cells say where
+    assert not any(f.rule == "formula-overwritten" for f in res.findings)
+
+
+@pytest.mark.parametrize("mode", ["udf", "lambda"])
+def test_no_hint_when_the_inputs_explain_the_error_values(tmp_path, mode):
+    # A zero budget makes 执行率 #DIV/0! in any program: the formulas ran, the hint would mislead.
+    import copy
+
+    from jixiao.templates.samples import SEEDS
+
+    data = copy.deepcopy(SEEDS["xiangmu"])
+    data["funds"]["total_funds"]["budget"] = 0
+    made = templates.write_workbook(tmp_path / f"{mode}.xlsx", "xiangmu", mode, data)
+    findings = validate_file(made).findings
+    assert any(f.found == "#DIV/0!" for f in findings)
+    assert not any(f.rule == "template-mode-unsupported" for f in findings)
+    # Nor when every formula shows an error but a typed input is wrong too.
+    p, _ = _template_showing(tmp_path, mode, data, "#DIV/0!")
+    assert not any(f.rule == "template-mode-unsupported" for f in validate_file(p).findings)
 
 
 @pytest.mark.libreoffice

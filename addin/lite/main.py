@@ -1193,7 +1193,7 @@ class JXFunction:
         return self.native(*values, rp)
 
     def lambda_definition(self, pack: RulePack | str | None = None) -> str:
-        """Text for a named LAMBDA (Excel 365/2021) with the pack's numbers baked in.
+        """Text for a named LAMBDA (Excel 365/2024) with the pack's numbers baked in.
 
         Every argument is a parameter, the pack argument included (ignored: it is baked in),
         so the same cell text works with the add-in and with the named LAMBDA.

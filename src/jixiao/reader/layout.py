@@ -442,16 +442,23 @@ def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]
     import python_calamine as pc
 
     grids: list[tuple[str, Grid]] = []
-    opened = (pc.CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes)
-              else pc.CalamineWorkbook.from_path(os.fspath(source)))
-    with opened as wb:
-        metas = [m for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")]
-        for meta in metas[: security.MAX_SHEETS]:
-            sheet = wb.get_sheet_by_name(meta.name)
-            rows = sheet.to_python(skip_empty_area=False, nrows=security.MAX_ROWS)
-            if rows and len(rows[0]) > security.MAX_COLS:  # calamine's rows are all one width
-                rows = [r[: security.MAX_COLS] for r in rows]
-            grids.append((meta.name, rows))
+    try:
+        opened = (pc.CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes)
+                  else pc.CalamineWorkbook.from_path(os.fspath(source)))
+        with opened as wb:
+            metas = [m for m in wb.sheets_metadata if str(m.typ).endswith("WorkSheet")]
+            for meta in metas[: security.MAX_SHEETS]:
+                sheet = wb.get_sheet_by_name(meta.name)
+                rows = sheet.to_python(skip_empty_area=False, nrows=security.MAX_ROWS)
+                if rows and len(rows[0]) > security.MAX_COLS:  # calamine's rows are all one width
+                    rows = [r[: security.MAX_COLS] for r in rows]
+                grids.append((meta.name, rows))
+    except BaseException as exc:
+        # A Rust panic on a malformed file arrives as a BaseException, which every caller's
+        # `except Exception` (and so the batch) would let through.
+        if isinstance(exc, Exception) or type(exc).__name__ != "PanicException":
+            raise
+        raise ValueError(f"calamine: {str(exc)[:200]}") from None
     return grids
 
 
@@ -484,14 +491,24 @@ def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], An
                 row[c] = v
 
 
-def _recalculate_checked(data: bytes, suffix: str) -> dict[tuple[str, str], Any]:
-    """Recalculate the bytes the safety scan checked (the path could have changed since)."""
+def fill_xls_errors(grids: list[tuple[str, Grid]], data: bytes) -> None:
+    """Put the error values an .xls shows (calamine reads them as blank) into its grids."""
+    try:
+        errors = xls_error_cells(data)
+    except Exception:  # olefile could not follow the file where calamine could: errors stay blank
+        return
+    _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
+
+
+def _recalculate_checked(data: bytes) -> dict[tuple[str, str], Any]:
+    """Recalculate the bytes the safety scan checked (the path could have changed since), under a
+    name openpyxl accepts whatever the submission was called (an .xlsx renamed .xls)."""
     import tempfile
 
     from ..hosts.formulas_host import recalculate
 
     with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
-        copy = Path(tmp) / f"book{suffix}"
+        copy = Path(tmp) / "book.xlsx"
         copy.write_bytes(data)
         return recalculate(copy)
 
@@ -502,9 +519,7 @@ def read_workbook(path: str | Path) -> Workbook:
     sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None)
     try:
         grids = load_grids(sniff.data)
-    except BaseException as exc:  # calamine: corrupt, password, unsupported; or a Rust panic
-        if not isinstance(exc, Exception) and type(exc).__name__ != "PanicException":
-            raise  # KeyboardInterrupt, SystemExit
+    except Exception as exc:  # calamine: corrupt, password, unsupported
         name = type(exc).__name__
         if "Password" in name:
             raise security.UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送") from None
@@ -523,14 +538,10 @@ def read_workbook(path: str | Path) -> Workbook:
             _fill_blanks(grids, {(name, ref): code for name, part in sheet_parts.items()
                                        for ref, code in sniff.error_cells.get(part, {}).items()})
     elif sniff.kind == "xls":
-        try:
-            errors = xls_error_cells(sniff.data)
-        except Exception:  # olefile could not follow the file where calamine could: errors stay blank
-            errors = {}
-        _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
+        fill_xls_errors(grids, sniff.data)
     if sniff.uncached_formulas:
         try:
-            _fill_blanks(grids, _recalculate_checked(sniff.data, path.suffix))
+            _fill_blanks(grids, _recalculate_checked(sniff.data))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
             book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")

@@ -4,7 +4,7 @@ Modes (chosen at generation):
 
 - ``udf``: cells call ``=JX_SCORE(...)`` etc. — needs the jixiao add-in (xlwings) or a host.
 - ``lambda``: the same cell text; ``JX_SCORE`` … are workbook names holding LAMBDA formulas
-  (Excel 365/2021) with the rule pack's numbers baked in.
+  (Excel 365/2024) with the rule pack's numbers baked in.
 - ``native``: plain Excel formulas (IF/ROUND/SUMPRODUCT …) — Excel 2010+, WPS, LibreOffice.
 
 Every JX_ call passes all its arguments, the last being the labelled 计分规则包 cell, so udf

@@ -49,7 +49,7 @@ def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def _load_copy(source: Path, kind: str | None):
+def _load_copy(source: Path):
     """The submission as an openpyxl workbook, from bytes that pass the safety checks again (the
     file on disk may have changed since it was validated)."""
     import io
@@ -58,14 +58,16 @@ def _load_copy(source: Path, kind: str | None):
 
     from ..security import sniff_workbook
 
-    data = sniff_workbook(source).data
-    if kind != "xls":
-        return load_workbook(io.BytesIO(data), keep_vba=False, keep_links=False)
-    from ..reader.layout import load_grids
+    sniff = sniff_workbook(source)
+    if sniff.kind != "xls":
+        return load_workbook(io.BytesIO(sniff.data), keep_vba=False, keep_links=False)
+    from ..reader.layout import fill_xls_errors, load_grids
 
     wb = Workbook()
     wb.remove(wb.active)
-    for name, rows in load_grids(data):
+    grids = load_grids(sniff.data)
+    fill_xls_errors(grids, sniff.data)
+    for name, rows in grids:
         ws = wb.create_sheet(name[:31])
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row, start=1):
@@ -75,13 +77,13 @@ def _load_copy(source: Path, kind: str | None):
     return wb
 
 
-def annotate_copy(source: str | Path, kind: str | None, findings: list[Finding], target: str | Path) -> Path:
+def annotate_copy(source: str | Path, findings: list[Finding], target: str | Path) -> Path:
     """Write ``target`` (.xlsx): a copy of ``source`` with each finding marked on its cell."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
 
     source, target = Path(source), Path(target)
-    wb = _load_copy(source, kind)
+    wb = _load_copy(source)
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         if f.sheet and f.cell and f.sheet in wb.sheetnames:

@@ -71,7 +71,7 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
 
         name = annotated_name(job)
         try:
-            annotate_copy(job.source, res.kind, res.findings, Path(out_dir) / name)
+            annotate_copy(job.source, res.findings, Path(out_dir) / name)
             res.annotated = name
         except Exception as exc:  # an annotation failure must not lose the finding list
             res.findings.append(rule("annotation-failed").finding(

@@ -30,7 +30,6 @@ class FileResult:
     forms: list[dict[str, Any]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     source: str | None = None  # the file on disk that was read (for annotated copies)
-    kind: str | None = None
     annotated: str | None = None  # relative path of the annotated copy, when one was written
 
     @property
@@ -89,7 +88,6 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
             reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
         result.status = "unreadable"
         return result
-    result.kind = book.kind
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
@@ -110,7 +108,7 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         result.forms.append(summary)
     if book.template:
         result.findings.extend(check_formulas(path, book))
-        result.findings.extend(check_template_mode(book.template, result.findings))
+        result.findings.extend(check_template_mode(book, result.findings))
     result.status = _status(result.findings)
     return result
 
@@ -136,9 +134,7 @@ def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
 
 def check_formulas(path: Path, book: Workbook) -> list[Finding]:
     """formula-overwritten: a typed constant where our template put a formula."""
-    marker = book.template or ""
-    parts = marker.split(":")
-    if len(parts) > 1 and parts[1] in NO_FORMULA_MODES:
+    if template_mode(book.template) in NO_FORMULA_MODES:
         return []
     if not book.formula_cells:
         return []  # .xls, or the formulas could not be mapped to sheets
@@ -154,25 +150,34 @@ def check_formulas(path: Path, book: Workbook) -> list[Finding]:
     return findings
 
 
-_MODE_HINTS = {
-    "udf": "本表是 udf 模式模板，公式显示错误值（如“{code}”）：保存它的 Excel 没有装 jixiao 加载项，"
-           "或表格在 WPS、LibreOffice 中保存过。请装好加载项后重新计算并保存，或改用 native 模式模板。",
-    "lambda": "本表是 lambda 模式模板，公式显示错误值（如“{code}”）：它只能在 Excel 365/2021 中计算，"
-              "在 WPS、LibreOffice 或较早的 Excel 中保存后公式失效。请在 Excel 365 中重新计算并保存，"
-              "或改用 native 模式模板。",
+def template_mode(marker: str | None) -> str | None:
+    """The formula mode in a JX_TEMPLATE marker ("xiangmu:udf:0.1.0" → "udf")."""
+    parts = (marker or "").split(":")
+    return parts[1] if len(parts) > 1 else None
+
+
+_MODE_ADVICE = {
+    "udf": "可能是保存它的 Excel 没有装 jixiao 加载项，或表格在 WPS 中重新计算过。"
+           "请在装好加载项的 Excel 中重新计算并保存，或改用 native 模式模板。",
+    "lambda": "LAMBDA 公式只能在 Excel 365 或 Excel 2024 中计算，表格可能在 WPS、LibreOffice 或较早的 Excel "
+              "中保存过。请在 Excel 365 中重新计算并保存，或改用 native 模式模板。",
 }
 
 
-def check_template_mode(marker: str, findings: list[Finding]) -> list[Finding]:
-    """template-mode-unsupported: one hint for a udf/lambda template whose formulas show errors
-    (the not-a-number findings say where), so nobody hunts the cause cell by cell."""
-    parts = marker.split(":")
-    hint = _MODE_HINTS.get(parts[1]) if len(parts) > 1 else None
-    shown = next((f for f in findings if f.rule == "not-a-number" and str(f.found) in ERROR_VALUES), None)
-    if hint is None or shown is None:
+def check_template_mode(book: Workbook, findings: list[Finding]) -> list[Finding]:
+    """template-mode-unsupported: every formula cell of a udf/lambda template shows an error value
+    and no typed input explains it, so the program that saved the file could not run them. One hint
+    says why; the not-a-number findings still say where."""
+    advice = _MODE_ADVICE.get(template_mode(book.template) or "")
+    cells = [c for form in book.forms for _, c in expected_formula_cells(form) if not c.blank]
+    if advice is None or not cells or any(c.value not in ERROR_VALUES for c in cells):
         return []
-    return [rule("template-mode-unsupported").finding(sheet=shown.sheet, address=shown.cell,
-                                                       reason=hint.format(code=shown.found))]
+    formula_cells = {(sheet, ref) for sheet, refs in (book.formula_cells or {}).items() for ref in refs}
+    formula_cells |= {(c.sheet, c.address) for c in cells}
+    if any(f.severity == ERROR and f.cell and (f.sheet, f.cell) not in formula_cells for f in findings):
+        return []  # an input error (a zero budget, a word in a number cell) explains the error values
+    return [rule("template-mode-unsupported").finding(
+        cells[0], mode=template_mode(book.template), found=cells[0].value, advice=advice)]
 
 
 def load_pack_flag(form: Form) -> bool:

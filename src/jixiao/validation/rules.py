@@ -123,9 +123,10 @@ _CATALOGUE = [
     Rule("JX501", "formula-overwritten", WARNING, "模板公式被覆盖",
          "{where}应为模板公式，现为手工填写的“{found}”",
          "本工具模板中应保留公式的单元格被填入了常量。"),
-    Rule("JX502", "template-mode-unsupported", WARNING, "模板的公式在保存它的软件中无法计算", "{reason}",
-         "udf 模式模板需要装有 jixiao 加载项的 Excel，lambda 模式需要 Excel 365/2021；"
-         "在其他软件中保存后公式显示错误值。"),
+    Rule("JX502", "template-mode-unsupported", WARNING, "模板的公式在保存它的软件中无法计算",
+         "本表是 {mode} 模式模板，公式单元格都显示错误值（如“{found}”）：{advice}",
+         "udf 模式模板需要装有 jixiao 加载项的 Excel，lambda 模式需要 Excel 365 或 Excel 2024；"
+         "在其他软件中保存后公式都显示错误值。"),
 ]
 
 RULES: dict[str, Rule] = {r.slug: r for r in _CATALOGUE}
