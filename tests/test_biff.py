@@ -165,6 +165,18 @@ def test_names_as_calamine_has_them():
     assert list(grids) == list(errors) == ["S"]
 
 
+def test_one_byte_sheet_names_are_read_in_the_workbook_code_page():
+    def short_name(offset: int, name: bytes) -> bytes:
+        return record(0x0085, struct.pack("<IBB", offset, 0, 0) + bytes([len(name), 0]) + name)
+
+    for codepage in (None, 1252, 936):
+        head = BOF + (record(0x0042, struct.pack("<H", codepage)) if codepage else b"")
+        body = BOF + formula_error(0, 0, 0x07) + number(1, 0, 1.0) + EOF
+        stream = head + short_name(len(head) + len(short_name(0, b"Caf\xe9")) + len(EOF), b"Caf\xe9") + EOF + body
+        grids, errors = calamine_and_errors(ole_file([("Workbook", stream)]))
+        assert list(errors) == list(grids), codepage  # whatever calamine calls the sheet
+
+
 def test_errors_go_to_their_own_sheet_only():
     from jixiao.reader.layout import _fill_blanks
 

@@ -172,6 +172,9 @@ def test_dtd_in_a_part_with_any_name_or_encoding(tmp_path, good):
 
 
 def test_prolog_walk_accepts_ordinary_parts():
+    # What office suites write is settled by the first chunk alone (the fast path answers).
+    assert security._prolog_verdict(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet>') is False
+    assert security._prolog_verdict(b'\xef\xbb\xbf<?xml version="1.0"?><!DOCTYPE x []>') is True
     assert not security._prolog_has_dtd(iter([b'<?xml version="1.0"?>\n<!-- ok --><worksheet/>']))
     assert not security._prolog_has_dtd(iter([b"\x89PNG\r\n\x1a\n" + b"\x00" * 20]))
     chunks = [b'<?xml version="1.0"?><!-- spl', b'it --><!DOC', b'TYPE x []><x/>']

@@ -18,7 +18,7 @@ from .model import a1
 # [MS-XLS] 2.5.97 BErr: the error byte of a cached result or a BOOLERR record.
 ERROR_BYTES = {0x00: "#NULL!", 0x07: "#DIV/0!", 0x0F: "#VALUE!", 0x17: "#REF!", 0x1D: "#NAME?",
                0x24: "#NUM!", 0x2A: "#N/A", 0x2B: "#GETTING_DATA"}
-_EOF, _FORMULA, _BOOLERR, _BOUNDSHEET = 0x000A, 0x0006, 0x0205, 0x0085
+_EOF, _FORMULA, _BOOLERR, _BOUNDSHEET, _CODEPAGE = 0x000A, 0x0006, 0x0205, 0x0085, 0x0042
 _HEADER = struct.Struct("<HH")
 
 
@@ -34,13 +34,26 @@ def _records(stream: bytes, start: int, stop: int) -> Iterator[tuple[int, bytes]
             return
 
 
-def _sheet_name(body: bytes) -> str | None:
-    """BOUNDSHEET8's name: a ShortXLUnicodeString (length, flags, Latin-1 or UTF-16LE)."""
+def _sheet_name(body: bytes, codec: str) -> str | None:
+    """BOUNDSHEET8's name, a ShortXLUnicodeString, decoded as calamine decodes it: UTF-16LE, or one
+    byte a character given a zero high byte and read in the workbook's code page."""
     if len(body) < 8:
         return None
-    length, high = body[6], body[7] & 1
-    raw = body[8:8 + length * (2 if high else 1)]
-    return raw.decode("utf-16-le" if high else "latin-1", "replace").replace("\x00", "")  # as calamine
+    length = body[6]
+    if body[7] & 1:
+        return body[8:8 + 2 * length].decode("utf-16-le", "replace").replace("\x00", "")
+    widened = bytes(b for c in body[8:8 + length] for b in (c, 0))
+    return widened.decode(codec, "replace").replace("\x00", "")
+
+
+def _codec(codepage: int) -> str:
+    """The Python codec of a CODEPAGE record's value; 1200 (and anything unknown) is UTF-16LE."""
+    import codecs
+
+    try:
+        return "utf-16-le" if codepage == 1200 else codecs.lookup(f"cp{codepage}").name
+    except LookupError:
+        return "utf-16-le"
 
 
 def xls_error_cells(data: bytes) -> dict[str, dict[str, str]]:
@@ -63,12 +76,15 @@ def stream_error_cells(stream: bytes) -> dict[str, dict[str, str]]:
         return {}  # not a BIFF8 BOF (vers 0x0600): BIFF5 names and records differ
     offsets: list[int] = []  # every sheet's BOF, charts included: where each substream ends
     worksheets: dict[str, int] = {}  # name → BOF offset; a repeated name keeps its last sheet, as calamine does
+    codepage = "utf-16-le"  # calamine's default (1200) until a CODEPAGE record says otherwise
     for rtype, body in _records(stream, 0, len(stream)):
+        if rtype == _CODEPAGE and len(body) >= 2:
+            codepage = _codec(struct.unpack_from("<H", body)[0])
         if rtype != _BOUNDSHEET or len(body) < 6:
             continue
         offset = struct.unpack_from("<I", body)[0]
         offsets.append(offset)
-        name = _sheet_name(body)
+        name = _sheet_name(body, codepage)
         if body[5] == 0 and name is not None and offset < len(stream):
             worksheets.pop(name, None)
             worksheets[name] = offset
