@@ -8,6 +8,7 @@ a hostile file point: each sheet is read from its BOF only up to the next sheet'
 from __future__ import annotations
 
 import bisect
+import codecs
 import io
 import struct
 from collections.abc import Iterator
@@ -48,8 +49,6 @@ def _sheet_name(body: bytes, codec: str) -> str | None:
 
 def _codec(codepage: int) -> str:
     """The Python codec of a CODEPAGE record's value; 1200 (and anything unknown) is UTF-16LE."""
-    import codecs
-
     try:
         return "utf-16-le" if codepage == 1200 else codecs.lookup(f"cp{codepage}").name
     except LookupError:

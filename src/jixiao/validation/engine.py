@@ -107,7 +107,7 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         summary["errors"] = sum(1 for f in found if f.severity == ERROR)
         result.forms.append(summary)
     if book.template:
-        result.findings.extend(check_formulas(path, book))
+        result.findings.extend(check_formulas(book))
         result.findings.extend(check_template_mode(book, result.findings))
     result.status = _status(result.findings)
     return result
@@ -132,7 +132,7 @@ def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
     return cells
 
 
-def check_formulas(path: Path, book: Workbook) -> list[Finding]:
+def check_formulas(book: Workbook) -> list[Finding]:
     """formula-overwritten: a typed constant where our template put a formula."""
     if template_mode(book.template) in NO_FORMULA_MODES:
         return []
@@ -168,7 +168,8 @@ def check_template_mode(book: Workbook, findings: list[Finding]) -> list[Finding
     """template-mode-unsupported: every formula cell of a udf/lambda template shows an error value
     and no typed input explains it, so the program that saved the file could not run them. One hint
     says why; the not-a-number findings still say where."""
-    advice = _MODE_ADVICE.get(template_mode(book.template) or "")
+    mode = template_mode(book.template)
+    advice = _MODE_ADVICE.get(mode or "")
     cells = [c for form in book.forms for _, c in expected_formula_cells(form) if not c.blank]
     if advice is None or not cells or any(c.value not in ERROR_VALUES for c in cells):
         return []
@@ -177,7 +178,7 @@ def check_template_mode(book: Workbook, findings: list[Finding]) -> list[Finding
     if any(f.severity == ERROR and f.cell and (f.sheet, f.cell) not in formula_cells for f in findings):
         return []  # an input error (a zero budget, a word in a number cell) explains the error values
     return [rule("template-mode-unsupported").finding(
-        cells[0], mode=template_mode(book.template), found=cells[0].value, advice=advice)]
+        cells[0], mode=mode, found=cells[0].value, advice=advice)]
 
 
 def load_pack_flag(form: Form) -> bool:
