@@ -10,8 +10,7 @@ import pytest
 from workbook_factory import same_value
 
 from jixiao import libreoffice
-from jixiao.forms import FORM_IDS
-from jixiao.templates import build_workbook, computed_values, template_layout
+from jixiao.templates import FORM_IDS, build_workbook, computed_values, template_layout
 from jixiao.templates.samples import SEEDS, random_data
 
 pytestmark = [pytest.mark.libreoffice,

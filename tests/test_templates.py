@@ -11,9 +11,9 @@ import pytest
 from workbook_factory import same_value
 
 from jixiao.errors import ExcelError
-from jixiao.forms import FORM_IDS
 from jixiao.functions import REGISTRY
 from jixiao.templates import (
+    FORM_IDS,
     MODES,
     build_workbook,
     check_data,

@@ -58,7 +58,8 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from .. import __version__
-from ..forms import FORM_IDS, TEMPLATE_MARKER, load_form
+from ..forms import TEMPLATE_MARKER, load_form
+from ..forms.spec import FormSpec
 from ..rulepacks import load_pack
 from .layouts import LAYOUTS
 from .model import MODES, Sheet
@@ -67,11 +68,8 @@ from .render import add_lambda_names, render_sheet
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
            "computed_values", "check_data"]
 
-_TOP_KEYS = {
-    "fubiao1": {"scores", "remarks", "personal", "deduction", "deduction_remark"},
-    "fubiao2": {"header", "funds", "goal", "indicators"},
-    "xiangmu": {"year", "header", "funds", "goal", "indicators"},
-}
+FORM_IDS = tuple(LAYOUTS)  # the forms with a template layout
+_FIXED_TREE_KEYS = {"scores", "remarks", "personal", "deduction", "deduction_remark"}
 _ROW_KEYS = {"level1", "level2", "level3", "nature", "target", "unit", "points", "actual", "reason", "score",
              "explanation", "remark"}
 _FUND_KEYS = {"initial_budget", "budget", "spent"}
@@ -108,9 +106,11 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ValueError("data 应为字典 (data must be a dict)")
-    unknown = set(data) - _TOP_KEYS[form_id]
+    spec = load_form(form_id)
+    allowed = _top_keys(spec)
+    unknown = set(data) - allowed
     if unknown:
-        raise ValueError(f"{form_id} 不支持字段 {sorted(unknown)} (unknown field); 可用: {sorted(_TOP_KEYS[form_id])}")
+        raise ValueError(f"{form_id} 不支持字段 {sorted(unknown)} (unknown field); 可用: {sorted(allowed)}")
     for i, row in enumerate(data.get("indicators") or []):
         if not isinstance(row, dict):
             raise ValueError(f"indicators[{i}] 应为字典 (must be a dict)")
@@ -121,32 +121,46 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
             if not str(row.get(key) or "").strip():
                 raise ValueError(f"indicators[{i}].{key} 不能为空 (required)")
     for key, row in (data.get("funds") or {}).items():
-        spec_rows = {f["key"] for f in load_form(form_id).get("funds_rows", [])}
+        spec_rows = {f.key for f in spec.funds.rows} if spec.funds else set()
         if key not in spec_rows:
             raise ValueError(f"funds.{key}: 未知资金行 (unknown funds row); 可用: {sorted(spec_rows)}")
         bad = set(row or {}) - _FUND_KEYS
         if bad:
             raise ValueError(f"funds.{key} 不支持字段 {sorted(bad)} (unknown field)")
-    if form_id != "fubiao1":
-        header_keys = {f["key"] for f in load_form(form_id)["header_fields"]}
-        header_keys |= {f["key"] for f in load_form(form_id).get("overview_fields", [])}
-        bad = set(data.get("header") or {}) - header_keys
-        if bad:
-            raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
-    if form_id == "fubiao1":
-        names = {i["name"] for s in load_form("fubiao1")["sections"] for g in s.get("groups", []) for i in g["items"]}
-        bad = set(data.get("scores") or {}) - names
-        if bad:
-            raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是附表1的三级指标 (unknown indicator)")
-        n = len(next(s for s in load_form("fubiao1")["sections"] if s.get("personal"))["items"])
-        if len(data.get("personal") or []) > n:
-            raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
+    header_keys = {f.key for block in (spec.header, spec.overview) for f in block.fields}
+    bad = set(data.get("header") or {}) - header_keys
+    if bad:
+        raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
+    sections = spec.indicators.sections
+    names = {i.name for s in sections for g in s.groups for i in g.items}
+    bad = set(data.get("scores") or {}) - names
+    if bad:
+        raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是{spec.short_name}的三级指标 (unknown indicator)")
+    n = sum(len(s.items) for s in sections if s.personal)
+    if len(data.get("personal") or []) > n:
+        raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
     return data
+
+
+def _top_keys(spec: FormSpec) -> set[str]:
+    """The data keys a form takes: its fixed tree's scores, or header, funds, goal, indicators."""
+    if spec.indicators.sections:
+        return set(_FIXED_TREE_KEYS)
+    keys = {"indicators"}
+    if spec.header.fields or spec.overview.fields:
+        keys.add("header")
+    if spec.funds is not None:
+        keys.add("funds")
+    if spec.goal is not None:
+        keys.add("goal")
+    if "{year}" in spec.subtitle:
+        keys.add("year")
+    return keys
 
 
 def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple[Sheet, str]:
     data = check_data(form_id, data)
-    pack_name = pack or load_form(form_id).get("pack") or "cz2020-10"
+    pack_name = pack or load_form(form_id).pack
     load_pack(pack_name)  # fail early on an unknown pack
     return LAYOUTS[form_id](data, pack_name), pack_name
 
@@ -166,7 +180,7 @@ def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | No
     wb.defined_names[TEMPLATE_MARKER] = DefinedName(
         TEMPLATE_MARKER, attr_text=f'"{form_id}:{mode}:{__version__}"')
     wb.properties.creator = "jixiao"
-    wb.properties.title = load_form(form_id)["title"]
+    wb.properties.title = load_form(form_id).title
     return wb
 
 

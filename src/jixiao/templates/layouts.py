@@ -12,6 +12,7 @@ from typing import Any
 from ..core.parsing import infer_nature, parse_nature, parse_quantity
 from ..errors import JXError
 from ..forms import load_form
+from ..forms.spec import FormSpec
 from ..rulepacks import load_pack
 from .model import (
     JX,
@@ -19,6 +20,7 @@ from .model import (
     Formula,
     Guard,
     Lit,
+    Name,
     Ref,
     Rng,
     Scaled,
@@ -95,13 +97,18 @@ def _rule_rows(sh: Sheet, label_span: int, value_col: int, value_span: int, pack
         sh.row += 1
 
 
-def _abs(cell: str) -> str:
-    return "$" + "".join(ch for ch in cell if ch.isalpha()) + "$" + "".join(ch for ch in cell if ch.isdigit())
+def _pack(sh: Sheet) -> Name:
+    """The 计分规则包 cell, placed under the table after the formulas that name it."""
+    return Name("pack", sh.fields, absolute=True)
 
 
-def _indicator_groups(spec: dict[str, Any], rows: list[dict[str, Any]] | None) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def _labels(spec: FormSpec) -> dict[str, str]:
+    return {c.key: c.label for c in spec.indicators.columns}
+
+
+def _indicator_groups(spec: FormSpec, rows: list[dict[str, Any]] | None) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """Indicator rows grouped under the standard tree; each 二级 keeps at least its template rows."""
-    cats = [(c["level1"], c["level2"], c.get("rows", 1)) for c in spec["categories"]]
+    cats = [(c.level1, c.level2, c.rows) for c in spec.indicators.categories]
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {(l1, l2): [] for l1, l2, _ in cats}
     order = [(l1, l2) for l1, l2, _ in cats]
     for row in rows or []:
@@ -134,21 +141,23 @@ def _merge_runs(values: list[str]) -> list[tuple[int, int]]:
 # ---------------------------------------------------------------- 附表1
 def layout_fubiao1(data: dict[str, Any], pack: str) -> Sheet:
     spec = load_form("fubiao1")
-    lab = spec["header"]["labels"]
+    lab = _labels(spec)
+    table = spec.indicators
+    assert table.deduction is not None
     sh = Sheet(title="附表1", ncols=7)
     sh.widths = {1: (10, 12), 2: (10, 12), 3: (10, 16), 4: (6, 7), 5: (30, 44), 6: (8, 9), 7: (8, 12)}
     scores = data.get("scores") or {}
     remarks = data.get("remarks") or {}
-    sh.put(1, 1, spec["caption"], role="caption", align="left")
-    sh.put(2, 1, spec["title"], role="title", span=7)
+    sh.put(1, 1, spec.caption, role="caption", align="left")
+    sh.put(2, 1, spec.title, role="title", span=7)
     sh.heights[2] = 32
-    sh.put(3, 1, spec["header"]["group"], role="header", span=4)
+    sh.put(3, 1, table.group, role="header", span=4)
     sh.put(3, 5, lab["explanation"], role="header", rows=2)
     sh.put(3, 6, lab["score"], role="header", rows=2)
     sh.put(3, 7, lab["remark"], role="header", rows=2)
     for col, key in enumerate(["level1", "level2", "level3"], start=1):
         sh.put(4, col, lab[key], role="header")
-    sh.put(4, 4, "指标\n分值", role="header")
+    sh.put(4, 4, table.column("points").header, role="header")
     sh.header_rows = (3, 4)
     sh.freeze = "A5"
     r = 5
@@ -156,17 +165,16 @@ def layout_fubiao1(data: dict[str, Any], pack: str) -> Sheet:
     section_ranges: list[tuple[str, float, list[int]]] = []
     group_ranges: list[tuple[str, float, list[int]]] = []
     personal = list(data.get("personal") or [])
-    for section in spec["sections"]:
+    for section in table.sections:
         start = r
         section_rows: list[int] = []
-        if section.get("personal"):
-            items = section["items"]
-            for i, item in enumerate(items):
+        if section.personal:
+            for i, item in enumerate(section.items):
                 given = personal[i] if i < len(personal) else {}
-                name = given.get("name") or item["name"]
+                name = given.get("name") or item.name
                 sh.put(r, 2, name or None, role="input", span=2)
-                sh.put(r, 4, given.get("points", item["points"]), role="const", fmt="0")
-                sh.put(r, 5, given.get("explanation") or item["explanation"], role="input", align="left")
+                sh.put(r, 4, given.get("points", item.points), role="const", fmt="0")
+                sh.put(r, 5, given.get("explanation") or item.explanation, role="input", align="left")
                 sh.put(r, 6, typed(given.get("score"))[0], role="input", fmt="0.00")
                 sh.put(r, 7, given.get("remark"), role="input", align="left")
                 sh.indicator_rows.append({"level1": addr(r, 1), "level3": addr(r, 2), "points": addr(r, 4),
@@ -174,35 +182,35 @@ def layout_fubiao1(data: dict[str, Any], pack: str) -> Sheet:
                 section_rows.append(r)
                 r += 1
         else:
-            for group in section["groups"]:
+            for group in section.groups:
                 g_start = r
-                for item in group["items"]:
-                    sh.put(r, 3, item["name"])
-                    sh.put(r, 4, item["points"], role="const", fmt="0")
-                    sh.put(r, 5, item["explanation"], role="text", align="left")
-                    sh.put(r, 6, typed(scores.get(item["name"]))[0], role="input", fmt="0.00")
-                    sh.put(r, 7, remarks.get(item["name"]), role="input", align="left")
+                for item in group.items:
+                    sh.put(r, 3, item.name)
+                    sh.put(r, 4, item.points, role="const", fmt="0")
+                    sh.put(r, 5, item.explanation, role="text", align="left")
+                    sh.put(r, 6, typed(scores.get(item.name))[0], role="input", fmt="0.00")
+                    sh.put(r, 7, remarks.get(item.name), role="input", align="left")
                     sh.indicator_rows.append({"level1": addr(r, 1), "level2": addr(r, 2), "level3": addr(r, 3),
                                               "points": addr(r, 4), "explanation": addr(r, 5),
                                               "score": addr(r, 6), "remark": addr(r, 7)})
                     section_rows.append(r)
                     r += 1
-                sh.put(g_start, 2, f"{group['name']}\n（{group['points']:g}分）", rows=r - g_start)
-                group_ranges.append((group["name"], group["points"], list(range(g_start, r))))
-        sh.put(start, 1, f"{section['name']}\n（{section['points']:g}分）", rows=r - start)
-        section_ranges.append((section["name"], section["points"], section_rows))
+                sh.put(g_start, 2, f"{group.name}\n（{group.points:g}分）", rows=r - g_start)
+                group_ranges.append((group.name, group.points, list(range(g_start, r))))
+        sh.put(start, 1, f"{section.name}\n（{section.points:g}分）", rows=r - start)
+        section_ranges.append((section.name, section.points, section_rows))
     last_item = r - 1
-    ded = spec["deduction"]
-    sh.put(r, 1, f"{ded['section']}\n（{ded['points']:g}分）")
-    sh.put(r, 2, ded["name"], span=2)
+    ded = table.deduction
+    sh.put(r, 1, f"{ded.section}\n（{ded.points:g}分）")
+    sh.put(r, 2, ded.name, span=2)
     sh.put(r, 4, "—", role="const")
-    sh.put(r, 5, ded["explanation"], role="text", align="left")
+    sh.put(r, 5, ded.explanation, role="text", align="left")
     deduction = sh.put(r, 6, typed(data.get("deduction"))[0], role="input", fmt="0.00")
     sh.put(r, 7, data.get("deduction_remark"), role="input", align="left")
     sh.fields["deduction"] = deduction
-    sh.validations.append(Validation("decimal", "0", [deduction], formula2=f"{ded['points']:g}",
-                                     prompt=f"扣分项：填 0–{ded['points']:g} 之间的正数（扣减的分数）"))
-    sh.cond_formats.append(CondFormat(deduction, f"AND(ISNUMBER({deduction}),{deduction}>{ded['points']:g})"))
+    sh.validations.append(Validation("decimal", "0", [deduction], formula2=f"{ded.points:g}",
+                                     prompt=f"扣分项：填 0–{ded.points:g} 之间的正数（扣减的分数）"))
+    sh.cond_formats.append(CondFormat(deduction, f"AND(ISNUMBER({deduction}),{deduction}>{ded.points:g})"))
     r += 1
     score_rng = f"F{first_item}:F{last_item}"
     points_rng = f"D{first_item}:D{last_item}"
@@ -236,27 +244,27 @@ def layout_fubiao1(data: dict[str, Any], pack: str) -> Sheet:
                                                          fmt="0.00")
                 sh.put(r, 7, None, role="const")
                 r += 1
-    sh.put(r, 1, ded["section"], span=3, align="left", bold=True)
-    sh.put(r, 4, ded["points"], role="const", fmt="0")
-    sh.put(r, 5, "扣减（最多扣 {:g} 分）".format(ded["points"]), role="text", align="left")
+    sh.put(r, 1, ded.section, span=3, align="left", bold=True)
+    sh.put(r, 4, ded.points, role="const", fmt="0")
+    sh.put(r, 5, f"扣减（最多扣 {ded.points:g} 分）", role="text", align="left")
     sh.put(r, 6, role="calc", fmt="0.00;-0.00",
            expr=Formula(f'IF({deduction}="","",-{deduction})',
                         lambda env: "" if env(deduction) in (None, "") else -env(deduction), [deduction]))
     sh.put(r, 7, None, role="const")
     r += 1
-    pack_cell = _abs(addr(r + 3, 4))
+    pack_cell = _pack(sh)
     sh.put(r, 1, "总分", role="header", span=3)
     sh.put(r, 4, sum(p for _, p, _ in section_ranges), role="const", fmt="0")
     sh.put(r, 5, "各项得分之和减扣分，不低于 0", role="text", align="left")
     total = sh.put(r, 6, role="calc", fmt="0.00", bold=True,
-                   expr=Guard([score_rng], JX("JX_TOTAL", [Rng(score_rng), Ref(deduction), Lit(""), Ref(pack_cell)])))
+                   expr=Guard([score_rng], JX("JX_TOTAL", [Rng(score_rng), Ref(deduction), Lit(""), pack_cell])))
     sh.put(r, 7, None, role="const")
     sh.fields["grand_total"] = total
     r += 1
     sh.put(r, 1, "等级", role="header", span=3)
     sh.put(r, 4, None, role="const")
     sh.put(r, 5, "≥90 优，≥80 良，≥60 中，其余差", role="text", align="left")
-    grade = sh.put(r, 6, role="calc", bold=True, expr=Guard([total], JX("JX_GRADE", [Ref(total), Ref(pack_cell)]), numbers=True))
+    grade = sh.put(r, 6, role="calc", bold=True, expr=Guard([total], JX("JX_GRADE", [Ref(total), pack_cell]), numbers=True))
     sh.put(r, 7, None, role="const")
     sh.fields["grade"] = grade
     r += 1
@@ -270,18 +278,17 @@ def layout_fubiao1(data: dict[str, Any], pack: str) -> Sheet:
         return sum(1 for s, p in zip(cells_of(score_rng), cells_of(points_rng), strict=True)
                    if isinstance(env(s), (int, float)) and env(s) > env(p) + 0.005)
 
-    ded_x = f"({deduction}>{ded['points']:g})*1"
+    ded_x = f"({deduction}>{ded.points:g})*1"
     status = Status(
         [(miss_x, missing, "未完成：尚有 ", " 项自评得分未填写"),
          (over_x, over, "请检查：", " 项自评得分超过指标分值"),
-         (ded_x, lambda env: int(isinstance(env(deduction), (int, float)) and env(deduction) > ded["points"]),
-          "请检查：扣分超过上限（", f" 处），最多扣 {ded['points']:g} 分")],
+         (ded_x, lambda env: int(isinstance(env(deduction), (int, float)) and env(deduction) > ded.points),
+          "请检查：扣分超过上限（", f" 处），最多扣 {ded.points:g} 分")],
         [Lit("已填写完整：总分 "), Ref(total), Lit("，等级 "), Ref(grade)],
         uses=[score_rng, points_rng, deduction],
     )
     sh.row = r
     _rule_rows(sh, 3, 4, 4, pack, status, "")
-    assert sh.fields["pack"] == pack_cell.replace("$", "")
     return sh
 
 
@@ -293,35 +300,35 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
     sh.widths = {1: (6, 7), 2: (9, 10), 3: (10, 12), 4: (16, 26), 5: (6, 7), 6: (8, 10), 7: (7, 8),
                  8: (7, 7), 9: (10, 12), 10: (8, 9)}
     header = data.get("header") or {}
-    sh.put(1, 1, spec["caption"], role="caption", align="left", span=2)
-    sh.put(2, 1, spec["title"], role="title", span=10)
+    sh.put(1, 1, spec.caption, role="caption", align="left", span=2)
+    sh.put(2, 1, spec.title, role="title", span=10)
     sh.heights[2] = 32
     sh.freeze = "A3"
     r = 3
-    for f in spec["header_fields"]:
-        sh.put(r, 1, f["label"], role="header", span=3)
-        sh.fields[f["key"]] = sh.put(r, 4, header.get(f["key"]), role="input", span=7, align="left")
-        if f.get("choices"):
-            sh.validations.append(Validation("list", '"' + ",".join(f["choices"]) + '"', [sh.fields[f["key"]]], strict=False))
+    for f in spec.header.fields:
+        sh.put(r, 1, f.label, role="header", span=3)
+        sh.fields[f.key] = sh.put(r, 4, header.get(f.key), role="input", span=7, align="left")
+        if f.choices:
+            sh.validations.append(Validation("list", '"' + ",".join(f.choices) + '"', [sh.fields[f.key]], strict=False))
         r += 1
     start = r
-    for f in spec["overview_fields"]:
-        sh.put(r, 2, f["label"], role="header", span=2)
-        if f.get("tick"):
-            chosen = header.get(f["key"]) or []
+    for f in spec.overview.fields:
+        sh.put(r, 2, f.label, role="header", span=2)
+        if f.tick:
+            chosen = header.get(f.key) or []
             chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-            unknown = [c for c in chosen if c not in f["choices"]]
+            unknown = [c for c in chosen if c not in f.choices]
             if unknown:
-                raise ValueError(f"header.{f['key']}: “{unknown[0]}”不是可选项（{'、'.join(f['choices'])}）")
+                raise ValueError(f"header.{f.key}: “{unknown[0]}”不是可选项（{'、'.join(f.choices)}）")
             col = 4
-            for choice, span in zip(f["choices"], (2, 2, 1, 2), strict=True):
+            for choice, span in zip(f.choices, f.tick_spans, strict=True):
                 box = BOX_ON if choice in chosen else BOX_OFF
                 cell = sh.put(r, col, f"{box}{choice}", role="input", span=span)
-                sh.fields[f"{f['key']}:{choice}"] = cell
+                sh.fields[f"{f.key}:{choice}"] = cell
                 sh.validations.append(Validation("list", f'"{BOX_OFF}{choice},{BOX_ON}{choice}"', [cell]))
                 col += span
         else:
-            sh.fields[f["key"]] = sh.put(r, 4, header.get(f["key"]), role="input", span=7, align="left")
+            sh.fields[f.key] = sh.put(r, 4, header.get(f.key), role="input", span=7, align="left")
         r += 1
     sh.put(start, 1, "项目\n概况", role="header", rows=r - start)
 
@@ -333,19 +340,19 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
         sh.put(r, col, text, role="header", span=span)
     r += 1
     rate_cell = score_cell = None
-    for f in spec["funds_rows"]:
-        row = funds.get(f["key"]) or {}
-        sh.put(r, 2, f["label"], span=2, align="left")
+    for f in spec.funds.rows:
+        row = funds.get(f.key) or {}
+        sh.put(r, 2, f.label, span=2, align="left")
         b = sh.put(r, 4, typed(row.get("budget"))[0], role="input", span=2, fmt="0.00")
         s = sh.put(r, 6, typed(row.get("spent"))[0], role="input", span=2, fmt="0.00")
-        sh.fields[f"{f['key']}:budget"], sh.fields[f"{f['key']}:spent"] = b, s
+        sh.fields[f"{f.key}:budget"], sh.fields[f"{f.key}:spent"] = b, s
         rate = sh.put(r, 9, role="calc", fmt="0.00%", expr=Guard([b, s], JX("JX_RATE", [Ref(b), Ref(s)])))
-        sh.fields[f"{f['key']}:rate"] = rate
-        if f["key"] == "total_funds":
+        sh.fields[f"{f.key}:rate"] = rate
+        if f.scored:
             w = sh.put(r, 8, rp.rate_weight, role="const", fmt="0")
             rate_cell = rate
             score_cell = sh.put(r, 10, role="calc", fmt="0.00",
-                                expr=Guard([b, s], JX("JX_RATE_SCORE", [Ref(b), Ref(s), Ref(w), Ref("PACK")])))
+                                expr=Guard([b, s], JX("JX_RATE_SCORE", [Ref(b), Ref(s), Ref(w), _pack(sh)])))
             sh.fields["total_funds:points"], sh.fields["total_funds:score"] = w, score_cell
         else:
             sh.put(r, 8, "—", role="const")
@@ -354,16 +361,16 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
         r += 1
     sh.put(start, 1, "项目资金\n（万元）", role="header", rows=r - start)
     goal = data.get("goal") or {}
-    sh.put(r, 1, spec["goal"]["group"], role="header", rows=2)
-    sh.put(r, 2, spec["goal"]["label"], role="header", span=9)
+    sh.put(r, 1, spec.goal.group, role="header", rows=2)
+    sh.put(r, 2, spec.goal.parts[0].label, role="header", span=9)
     sh.fields["goal"] = sh.put(r + 1, 2, goal.get("expected"), role="input", span=9, align="left")
     sh.heights[r + 1] = max(45, 15 * _text_rows(goal.get("expected") or "", 95))
     r += 2
 
     # 绩效指标 table.
-    labels = spec["labels"]
+    labels = _labels(spec)
     head = r
-    for col, key in enumerate(spec["columns"], start=2):
+    for col, key in enumerate(spec.indicators.keys(), start=2):
         sh.put(r, col, labels[key], role="header")
     sh.header_rows = (head, head)
     r += 1
@@ -386,7 +393,7 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
             cells["score"] = sh.put(r, 10, role="calc", fmt="0.00", expr=Guard(
                 [cells["target"], cells["actual"], cells["points"]],
                 JX("JX_SCORE", [Ref(cells["nature"]), Ref(cells["target"]), Ref(cells["actual"]),
-                                Scaled(Ref(cells["points"]), 100), Ref("PACK")])))
+                                Scaled(Ref(cells["points"]), 100), _pack(sh)])))
             cells["level1"], cells["level2"] = addr(r, 2), addr(g_start, 3)
             sh.indicator_rows.append(cells)
             l1_values.append(l1)
@@ -402,7 +409,7 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
     sh.validations.append(Validation("decimal", "0", [f"H{first}:H{last}"], formula2="1",
                                      prompt="权重：百分比，如 5%"))
     # 合计 row.
-    expected = float(spec["expected_points"])
+    expected = float(spec.indicators.expected_points or 0)
     sh.put(r, 1, "合计", role="header", span=7)
     w_total = sh.put(r, 8, role="calc", fmt="0%", expr=sum_of(f"H{first}:H{last}", blank_if_none=False))
     sh.put(r, 9, None, role="const")
@@ -412,24 +419,22 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
     sh.fields.update(points_total=w_total, indicator_total=ind_total)
     r += 1
     # 总分 and 等级 (执行率得分 + 指标得分).
-    pack_cell = _abs(addr(r + 6, 4))
-    _fix_pack(sh, pack_cell)
-    a = sh.put(r, 1, "执行率得分", span=9, align="left")
+    pack_cell = _pack(sh)
+    sh.put(r, 1, "执行率得分", span=9, align="left")
     rs = sh.put(r, 10, role="calc", fmt="0.00", expr=Formula(score_cell, lambda env: env(score_cell), [score_cell]))
     r += 1
     sh.put(r, 1, "绩效指标得分", span=9, align="left")
     it = sh.put(r, 10, role="calc", fmt="0.00", expr=Formula(ind_total, lambda env: env(ind_total), [ind_total]))
-    del a
     r += 1
     pair = f"{rs}:{it}"
     sh.put(r, 1, "总分（执行率得分 + 绩效指标得分）", role="header", span=9)
     total = sh.put(r, 10, role="calc", fmt="0.00", bold=True, expr=Guard(
-        [pair], JX("JX_TOTAL", [Rng(pair), Lit(0), Ref(rate_cell), Ref(pack_cell)]), numbers=True))
+        [pair], JX("JX_TOTAL", [Rng(pair), Lit(0), Ref(rate_cell), pack_cell]), numbers=True))
     sh.fields["grand_total"] = total
     r += 1
     sh.put(r, 1, "等级", role="header", span=9)
     grade = sh.put(r, 10, role="calc", bold=True,
-                   expr=Guard([total], JX("JX_GRADE", [Ref(total), Ref(pack_cell)]), numbers=True))
+                   expr=Guard([total], JX("JX_GRADE", [Ref(total), pack_cell]), numbers=True))
     sh.fields["grade"] = grade
     r += 1
     weights = f"H{first}:H{last}"
@@ -442,27 +447,7 @@ def layout_fubiao2(data: dict[str, Any], pack: str) -> Sheet:
                                weights=weights, expected=expected, total=total, grade=grade)
     sh.row = r
     _rule_rows(sh, 3, 4, 7, pack, status, "")
-    assert sh.fields["pack"] == pack_cell.replace("$", "")
     return sh
-
-
-def _fix_pack(sh: Sheet, pack_cell: str) -> None:
-    """Point the placeholder "PACK" references at the real 规则包 cell."""
-    for cell in sh.cells.values():
-        if cell.expr is not None:
-            _replace_pack(cell.expr, pack_cell)
-
-
-def _replace_pack(expr: Any, pack_cell: str) -> None:
-    for attr in ("args", "final"):
-        for e in getattr(expr, attr, []) or []:
-            if isinstance(e, Ref) and e.cell == "PACK":
-                e.cell = pack_cell
-            else:
-                _replace_pack(e, pack_cell)
-    inner = getattr(expr, "inner", None)
-    if inner is not None:
-        _replace_pack(inner, pack_cell)
 
 
 def _indicator_validations(sh: Sheet, first: int, last: int, *, nature_col: str, actual_col: str,
@@ -509,12 +494,12 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     sh.widths = {1: (7, 7), 2: (9, 10), 3: (10, 12), 4: (18, 28), 5: (6, 6), 6: (9, 11), 7: (9, 11),
                  8: (6, 7), 9: (8, 9), 10: (16, 24)}
     header = data.get("header") or {}
-    sh.put(1, 1, spec["title"], role="title", span=10)
+    sh.put(1, 1, spec.title, role="title", span=10)
     sh.heights[1] = 32
     year = data.get("year")
-    sh.fields["year"] = sh.put(2, 1, spec["subtitle"].format(year=year if year else "    "), role="subtitle", span=10)
+    sh.fields["year"] = sh.put(2, 1, spec.subtitle.format(year=year if year else "    "), role="subtitle", span=10)
     sh.freeze = "A3"
-    fields = {f["key"]: f["label"] for f in spec["header_fields"]}
+    fields = {f.key: f.label for f in spec.header.fields}
     sh.put(3, 1, fields["project"], role="header", span=2)
     sh.fields["project"] = sh.put(3, 3, header.get("project"), role="input", span=8, align="left")
     sh.put(4, 1, fields["department"], role="header", span=2)
@@ -523,7 +508,7 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     sh.fields["unit_name"] = sh.put(4, 9, header.get("unit_name"), role="input", span=2, align="left")
     r = 5
     start = r
-    fl = spec["funds_labels"]
+    fl = {c.key: c.label for c in spec.funds.columns}
     sh.put(r, 2, None, role="header", span=2)
     for col, span, key in ((4, 2, "initial_budget"), (6, 1, "budget"), (7, 1, "spent"), (8, 1, "points"),
                            (9, 1, "rate"), (10, 1, "score")):
@@ -531,21 +516,21 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     r += 1
     funds = data.get("funds") or {}
     rate_cell = score_cell = None
-    for f in spec["funds_rows"]:
-        row = funds.get(f["key"]) or {}
-        sh.put(r, 2, ("" if f.get("scored") or f["key"] == "fiscal" else "　　") + f["label"], span=2, align="left")
-        sh.fields[f"{f['key']}:initial_budget"] = sh.put(r, 4, typed(row.get("initial_budget"))[0], role="input",
+    for f in spec.funds.rows:
+        row = funds.get(f.key) or {}
+        sh.put(r, 2, ("　　" if f.indent else "") + f.label, span=2, align="left")
+        sh.fields[f"{f.key}:initial_budget"] = sh.put(r, 4, typed(row.get("initial_budget"))[0], role="input",
                                                          span=2, fmt="0.00")
         b = sh.put(r, 6, typed(row.get("budget"))[0], role="input", fmt="0.00")
         s = sh.put(r, 7, typed(row.get("spent"))[0], role="input", fmt="0.00")
-        sh.fields[f"{f['key']}:budget"], sh.fields[f"{f['key']}:spent"] = b, s
+        sh.fields[f"{f.key}:budget"], sh.fields[f"{f.key}:spent"] = b, s
         rate = sh.put(r, 9, role="calc", fmt="0.00%", expr=Guard([b, s], JX("JX_RATE", [Ref(b), Ref(s)])))
-        sh.fields[f"{f['key']}:rate"] = rate
-        if f.get("scored"):
+        sh.fields[f"{f.key}:rate"] = rate
+        if f.scored:
             w = sh.put(r, 8, rp.rate_weight, role="const", fmt="0")
             rate_cell = rate
             score_cell = sh.put(r, 10, role="calc", fmt="0.00",
-                                expr=Guard([b, s], JX("JX_RATE_SCORE", [Ref(b), Ref(s), Ref(w), Ref("PACK")])))
+                                expr=Guard([b, s], JX("JX_RATE_SCORE", [Ref(b), Ref(s), Ref(w), _pack(sh)])))
             sh.fields["total_funds:points"], sh.fields["total_funds:score"] = w, score_cell
         else:
             sh.put(r, 8, "—", role="const")
@@ -554,18 +539,17 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
         r += 1
     sh.put(start, 1, "项目资金\n（万元）", role="header", rows=r - start)
     goal = data.get("goal") or {}
-    g = spec["goal"]
-    sh.put(r, 1, g["group"], role="header", rows=2)
-    sh.put(r, 2, g["expected"], role="header", span=5)
-    sh.put(r, 7, g["achieved"], role="header", span=4)
+    expected_part, achieved_part = spec.goal.parts
+    sh.put(r, 1, spec.goal.group, role="header", rows=2)
+    sh.put(r, 2, expected_part.label, role="header", span=5)
+    sh.put(r, 7, achieved_part.label, role="header", span=4)
     sh.fields["goal_expected"] = sh.put(r + 1, 2, goal.get("expected"), role="input", span=5, align="left")
     sh.fields["goal_achieved"] = sh.put(r + 1, 7, goal.get("achieved"), role="input", span=4, align="left")
     longest = max(_text_rows(goal.get("expected") or "", 55), _text_rows(goal.get("achieved") or "", 50))
     sh.heights[r + 1] = max(45, 15 * longest)
     r += 2
 
-    labels = dict(spec["labels"])
-    labels["nature"] = spec["extra_columns"]["nature"]["label"]
+    labels = _labels(spec)
     columns = ["level1", "level2", "level3", "nature", "target", "actual", "points", "score", "reason"]
     head = r
     for col, key in enumerate(columns, start=2):
@@ -589,7 +573,7 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
             cells["score"] = sh.put(r, 9, role="calc", fmt="0.00", expr=Guard(
                 [cells["target"], cells["actual"], cells["points"]],
                 JX("JX_SCORE", [Ref(cells["nature"]), Ref(cells["target"]), Ref(cells["actual"]),
-                                Ref(cells["points"]), Ref("PACK")])))
+                                Ref(cells["points"]), _pack(sh)])))
             cells["reason"] = sh.put(r, 10, item.get("reason"), role="input", align="left")
             sh.indicator_rows.append(cells)
             l1_values.append(l1)
@@ -602,15 +586,13 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
     sh.put(head, 1, "绩\n效\n指\n标", role="header", rows=last - head + 1)
     _indicator_validations(sh, first, last, nature_col="E", actual_col="G", points_col="H")
     sh.validations.append(Validation("decimal", "0", [f"H{first}:H{last}"], formula2="100", prompt="分值：数字"))
-    expected = float(spec["expected_points"])
+    expected = float(spec.indicators.expected_points or 0)
     points = f"H{first}:H{last}"
     scores = f"I{first}:I{last}"
     sh.cond_formats.append(CondFormat(scores, f"AND(ISNUMBER(I{first}),I{first}>H{first}+0.005)"))
     # 总分 row (as on the paper form), then the summary the total is computed from.
-    pack_cell = _abs(addr(r + 6, 4))
-    _fix_pack(sh, pack_cell)
-    rs_row, it_row = r + 1, r + 2
-    pair = f"I{rs_row}:I{it_row}"
+    pack_cell = _pack(sh)
+    pair = Name("score_parts", sh.fields)  # the two rows below, placed next
     sh.put(r, 1, "总分", role="header", span=7)
     w = sh.fields["total_funds:points"]
     pts = sh.put(r, 8, role="calc", fmt="0.##", expr=Formula(
@@ -619,21 +601,22 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
         [w, points]))
     sh.cond_formats.append(CondFormat(pts, f"AND(COUNT({points})>0,ABS(SUM({points})-{expected:g})>0.005)"))
     total = sh.put(r, 9, role="calc", fmt="0.00", bold=True, expr=Guard(
-        [pair], JX("JX_TOTAL", [Rng(pair), Lit(0), Ref(rate_cell), Ref(pack_cell)]), numbers=True))
+        [pair], JX("JX_TOTAL", [pair, Lit(0), Ref(rate_cell), pack_cell]), numbers=True))
     sh.put(r, 10, None, role="const")
     sh.fields.update(points_total=pts, grand_total=total)
     r += 1
     sh.put(r, 1, "其中：执行率得分", span=8, align="left")
-    sh.put(r, 9, role="calc", fmt="0.00", expr=Formula(score_cell, lambda env: env(score_cell), [score_cell]))
+    rs = sh.put(r, 9, role="calc", fmt="0.00", expr=Formula(score_cell, lambda env: env(score_cell), [score_cell]))
     sh.put(r, 10, None, role="const")
     r += 1
     sh.put(r, 1, "　　　绩效指标得分", span=8, align="left")
     sh.fields["indicator_total"] = sh.put(r, 9, role="calc", fmt="0.00", expr=sum_of(scores))
+    sh.fields["score_parts"] = f"{rs}:{sh.fields['indicator_total']}"
     sh.put(r, 10, None, role="const")
     r += 1
     sh.put(r, 1, "等级", role="header", span=8)
     grade = sh.put(r, 9, role="calc", bold=True,
-                   expr=Guard([total], JX("JX_GRADE", [Ref(total), Ref(pack_cell)]), numbers=True))
+                   expr=Guard([total], JX("JX_GRADE", [Ref(total), pack_cell]), numbers=True))
     sh.put(r, 10, None, role="const")
     sh.fields["grade"] = grade
     r += 1
@@ -647,7 +630,6 @@ def layout_xiangmu(data: dict[str, Any], pack: str) -> Sheet:
                                reason=("I", "H", "J"))
     sh.row = r
     _rule_rows(sh, 3, 4, 7, pack, status, "")
-    assert sh.fields["pack"] == pack_cell.replace("$", "")
     return sh
 
 

@@ -73,6 +73,40 @@ class Ref(Expr):
 
 
 @dataclass
+class Name(Expr):
+    """A named cell ("pack", "grand_total"), looked up when the formula is written or evaluated.
+
+    Layouts refer to cells placed later (the 规则包 cell under the table) by name, so no row is
+    counted ahead and no placeholder is patched afterwards. ``names`` is the sheet's own
+    name → cell mapping, filled while it is laid out; "a:b" names a range between two cells.
+    """
+
+    name: str
+    names: dict[str, str] = field(repr=False, compare=False)
+    absolute: bool = False
+
+    def cell(self) -> str:
+        if self.name not in self.names:
+            raise KeyError(f"named cell {self.name!r} was never placed")
+        ref = self.names[self.name]
+        return _absolute(ref) if self.absolute else ref
+
+    def text(self, mode: str, pack: str) -> str:
+        return self.cell()
+
+    def eval(self, env: Env) -> Any:
+        ref = self.cell().replace("$", "")
+        return [env(c) for c in cells_of(ref)] if ":" in ref else env(ref)
+
+    def refs(self) -> list[str]:
+        return cells_of(self.cell().replace("$", ""))
+
+
+def _absolute(ref: str) -> str:
+    return ":".join(re.sub(r"^([A-Z]+)(\d+)$", r"$\1$\2", part) for part in ref.replace("$", "").split(":"))
+
+
+@dataclass
 class Rng(Expr):
     ref: str  # "F8:F20"
 
@@ -152,20 +186,24 @@ class Guard(Expr):
     """``IF(COUNTA(needed)<n,"",inner)``: a computed cell waits quietly for its inputs.
 
     ``numbers=True`` counts numbers only (COUNT) — for inputs that are themselves formulas,
-    whose "" would count with COUNTA.
+    whose "" would count with COUNTA. ``needed`` holds cell refs or named cells.
     """
 
-    needed: list[str]
+    needed: list[str | Name]
     inner: Expr
     numbers: bool = False
 
+    def _refs(self) -> list[str]:
+        return [n.cell().replace("$", "") if isinstance(n, Name) else n for n in self.needed]
+
     def text(self, mode: str, pack: str) -> str:
         fn = "COUNT" if self.numbers else "COUNTA"
-        n = sum(len(cells_of(r)) for r in self.needed)
-        return f'IF({fn}({",".join(self.needed)})<{n},"",{self.inner.text(mode, pack)})'
+        refs = self._refs()
+        n = sum(len(cells_of(r)) for r in refs)
+        return f'IF({fn}({",".join(refs)})<{n},"",{self.inner.text(mode, pack)})'
 
     def eval(self, env: Env) -> Any:
-        for ref in self.needed:
+        for ref in self._refs():
             for c in cells_of(ref):
                 v = env(c)
                 if (self.numbers and not _is_number(v)) or (not self.numbers and (v is None or v == "")):
@@ -173,7 +211,7 @@ class Guard(Expr):
         return self.inner.eval(env)
 
     def refs(self) -> list[str]:
-        return [c for r in self.needed for c in cells_of(r)] + self.inner.refs()
+        return [c for r in self._refs() for c in cells_of(r)] + self.inner.refs()
 
 
 @dataclass

@@ -88,20 +88,21 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
     """
     from ..forms import load_form
 
-    if form_id == "fubiao1":
-        spec = load_form("fubiao1")
+    spec = load_form(form_id)
+    if spec.indicators.sections:
         scores = {}
-        for section in spec["sections"]:
-            for group in section.get("groups", []):
-                for item in group["items"]:
-                    scores[item["name"]] = round(rng.uniform(0, item["points"]) * 4) / 4
-        personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(2)]
+        for section in spec.indicators.sections:
+            for group in section.groups:
+                for item in group.items:
+                    scores[item.name] = round(rng.uniform(0, item.points) * 4) / 4
+        n = sum(len(s.items) for s in spec.indicators.sections if s.personal)
+        personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(n)]
         return {"scores": scores, "personal": personal,
                 "deduction": rng.choice([None, 0, round(rng.uniform(0, 10), 2)])}
-    spec = load_form(form_id)
-    percent = spec["points_unit"] == "percent"
+    percent = spec.indicators.points_unit == "percent"
+    columns = spec.indicators.keys()
     rows = []
-    for cat in spec["categories"]:
+    for cat in spec.indicators.categories:
         for _ in range(rng.randint(0, 2)):
             nature = rng.choice(["≥", "≥", "≤", "＝", "定性"])
             if nature == "定性":
@@ -112,12 +113,9 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
                 if nature == "＝" and rng.random() < 0.2:
                     target, actual = 0, rng.choice([0, 1])
             points = f"{rng.randint(2, 15)}%" if percent else rng.choice([5, 10, 12.5, 15, 20])
-            rows.append({"level1": cat["level1"], "level2": cat["level2"], "level3": f"指标{len(rows) + 1}",
-                         "nature": nature, "target": target, "actual": actual, "points": points,
-                         "unit": "个" if form_id == "fubiao2" else None})
-    if form_id == "xiangmu":
-        for row in rows:
-            del row["unit"]
+            row = {"level1": cat.level1, "level2": cat.level2, "level3": f"指标{len(rows) + 1}",
+                   "nature": nature, "target": target, "actual": actual, "points": points, "unit": "个"}
+            rows.append({k: v for k, v in row.items() if k in columns})
     budget = round(rng.uniform(1, 500), 2)
     spent = round(budget * rng.uniform(0.4, 1.2), 2)
     data: dict[str, Any] = {"funds": {"total_funds": {"budget": budget, "spent": spent},

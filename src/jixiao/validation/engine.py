@@ -57,7 +57,7 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
 
 @functools.lru_cache(maxsize=64)
 def _pack_for(form_id: str, rules: str | None, given: RulePack | None) -> RulePack:
-    own = load_form(form_id).get("pack")
+    own = load_form(form_id).pack
     if rules is None and given is None:
         return load_pack(own)
     chosen = given or load_pack(rules)
