@@ -93,11 +93,11 @@ def test_missing_key_and_id_mismatch(forms_dir: Path) -> None:
 
 
 def test_formulas_are_checked_against_the_registry_and_the_names(forms_dir: Path) -> None:
-    doc = {**BASE, "computed": [{"name": "total", "label": "总分", "formula": "JX_TOTL(col.score)"}]}
+    doc = {**BASE, "computed": [{"name": "total", "label": "总分", "formula": "JX_TOTL(col.score, 0, 0, pack)"}]}
     _write(forms_dir, doc)
     with pytest.raises(FormSpecError, match=r"computed\[0\]\.formula: 未知函数 JX_TOTL"):
         load_form("demo")
-    doc["computed"][0]["formula"] = "JX_TOTAL(col.scores)"
+    doc["computed"][0]["formula"] = "JX_TOTAL(col.scores, 0, 0, pack)"
     _write(forms_dir, doc)
     with pytest.raises(FormSpecError, match="未知名称“col.scores”"):
         load_form("demo")

@@ -24,7 +24,7 @@ TEMPLATE_MARKER = "JX_TEMPLATE"
 DEFAULT_FORM = "xiangmu"
 _NOT_FORMS = {"labels"}
 
-__all__ = ["FormSpec", "FormSpecError", "TEMPLATE_MARKER", "DEFAULT_FORM", "form_dirs", "form_ids", "load_form", "all_forms",
+__all__ = ["FormSpec", "FormSpecError", "TEMPLATE_MARKER", "DEFAULT_FORM", "form_dirs", "form_ids", "builtin_form_ids", "load_form", "all_forms",
            "labels", "normalize_label", "match_label"]
 
 
@@ -40,6 +40,11 @@ def form_ids() -> tuple[str, ...]:
         if directory.is_dir():
             names.update(p.stem for p in directory.glob("*.yaml") if p.stem not in _NOT_FORMS)
     return tuple(sorted(names))
+
+
+def builtin_form_ids() -> tuple[str, ...]:
+    """The forms that ship with jixiao (their templates are committed in workbook_templates/)."""
+    return tuple(sorted(p.stem for p in SPEC_DIR.glob("*.yaml") if p.stem not in _NOT_FORMS))
 
 
 def _find(name_or_path: str | os.PathLike[str]) -> Path:

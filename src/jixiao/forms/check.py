@@ -11,6 +11,8 @@ from .spec import FormSpec, FormSpecError
 ROW_KEYS = ("level1", "level2", "level3")
 FUNDS_INPUTS = ("initial_budget", "budget", "spent")
 FUNDS_COMPUTED = ("points", "rate", "score")
+STATUS_KINDS = ("blank", "over", "missing", "reason", "deduction")
+COLUMN_KINDS = ("text", "quantity", "nature")
 
 
 def named_cells(spec: FormSpec) -> set[str]:
@@ -25,6 +27,8 @@ def named_cells(spec: FormSpec) -> set[str]:
     if spec.goal is not None:
         out |= {p.cell for p in spec.goal.parts}
     out |= {c.name for c in spec.computed}
+    if spec.indicators.sections:
+        out.add("scores")
     out |= {f"col.{c.key}" for c in spec.indicators.columns}  # every indicator row's cell of a column
     for section in spec.indicators.sections:
         out.add(f"subtotal.{section.name}")
@@ -73,7 +77,24 @@ def check_spec(spec: FormSpec, path: Path | str) -> None:
         if col.formula:
             _check_formula(col.formula, known | set(keys), f"{where}.formula", fail)
     for i, comp in enumerate(spec.computed):
-        _check_formula(comp.formula, known, f"computed[{i}].formula", fail)
+        where = f"computed[{i}]"
+        _check_formula(comp.formula, known, f"{where}.formula", fail)
+        for j, need in enumerate(comp.needs):
+            _check_formula(need, known, f"{where}.needs[{j}]", fail)
+        for key in ([comp.at] if comp.at else []) + list(comp.notes):
+            if key not in keys:
+                raise fail(f"{where}.at" if key == comp.at else f"{where}.notes.{key}",
+                           f"“{key}” 不是本表的列 (not a column); 可用: {', '.join(keys)}")
+        if comp.same_row and (i == 0 or not comp.at):
+            raise fail(f"{where}.same_row", "同行的单元格须跟在另一单元格后并给出 at (needs a cell before it and at)")
+    if spec.status.final:
+        _check_formula(spec.status.final, known, "status.final", fail)
+    for i, check in enumerate(spec.status.checks):
+        if check.kind not in STATUS_KINDS:
+            raise fail(f"status.checks[{i}].kind", f"“{check.kind}” 应为 {'/'.join(STATUS_KINDS)}")
+    for i, col in enumerate(table.columns):
+        if col.kind not in COLUMN_KINDS:
+            raise fail(f"indicators.columns[{i}].kind", f"“{col.kind}” 应为 {'/'.join(COLUMN_KINDS)}")
     for key, params in spec.checks.items():
         if params is not False and not isinstance(params, Mapping):
             raise fail(f"checks.{key}", "应为参数映射或 false (a mapping of parameters, or false)")

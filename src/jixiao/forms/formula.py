@@ -1,9 +1,12 @@
 """The formula language of form specs: calls of JX_ functions over named cells.
 
-``JX_TOTAL(scores, deduction, "", pack)`` — names are named cells (``pack``, ``grand_total``,
-``total_funds.rate``) or, in an indicator column's formula, the columns of the same row
+``JX_TOTAL(col.score, deduction, "", pack)`` — names are named cells (``pack``, ``grand_total``,
+``total_funds.rate``, ``funds.score`` for the scored funds row, ``col.score`` for a whole
+indicator column) or, in an indicator column's formula, the columns of the same row
 (``target``); ``a:b`` is the range between two named cells; ``points*100`` scales a number;
-numbers and "text" are literals. Besides the JX_ registry, ``SUM(range)`` adds numbers up.
+``a + b`` adds; ``a & "text"`` joins text (status lines); numbers and "text" are literals.
+Besides the JX_ registry (every argument given), ``SUM(range)`` adds numbers up and
+``SUM_OR_BLANK(range)`` does too but stays blank until one of them is a number.
 Parsing is strict: an unknown function, a wrong argument count or a stray character is an error.
 """
 
@@ -13,8 +16,8 @@ import re
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")|(?P<name>[A-Za-z_][\w.]*)'
-                    r'|(?P<op>[(),:*]))')
-BUILTINS = {"SUM": (1, 1)}
+                    r'|(?P<op>[(),:*+&]))')
+BUILTINS = {"SUM": (1, 1), "SUM_OR_BLANK": (1, 1)}
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,17 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Name | Span | Literal | Times | Call
+@dataclass(frozen=True)
+class Plus:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Concat:
+    parts: tuple[Node, ...]
+
+
+Node = Name | Span | Literal | Times | Call | Plus | Concat
 
 
 class FormulaError(ValueError):
@@ -71,6 +84,19 @@ def parse(text: str) -> Node:
 
 
 def _expr(tokens: list[tuple[str, str]], i: int) -> tuple[Node, int]:
+    return _chain(tokens, i, "&", Concat, lambda t, j: _chain(t, j, "+", Plus, _term))
+
+
+def _chain(tokens: list[tuple[str, str]], i: int, op: str, node_type: type, inner: object) -> tuple[Node, int]:
+    node, i = inner(tokens, i)  # type: ignore[operator]
+    parts = [node]
+    while i < len(tokens) and tokens[i] == ("op", op):
+        node, i = inner(tokens, i + 1)  # type: ignore[operator]
+        parts.append(node)
+    return (parts[0] if len(parts) == 1 else node_type(tuple(parts))), i
+
+
+def _term(tokens: list[tuple[str, str]], i: int) -> tuple[Node, int]:
     node, i = _atom(tokens, i)
     while i < len(tokens) and tokens[i] == ("op", "*"):
         if i + 1 >= len(tokens) or tokens[i + 1][0] != "num":
@@ -115,6 +141,8 @@ def names(node: Node) -> list[str]:
         return names(node.inner)
     if isinstance(node, Call):
         return [n for a in node.args for n in names(a)]
+    if isinstance(node, (Plus, Concat)):
+        return [n for a in node.parts for n in names(a)]
     return []
 
 
@@ -124,13 +152,15 @@ def check_calls(node: Node) -> None:
 
     if isinstance(node, Times):
         check_calls(node.inner)
+    if isinstance(node, (Plus, Concat)):
+        for part in node.parts:
+            check_calls(part)
     if not isinstance(node, Call):
         return
     if node.name in BUILTINS:
         lo, hi = BUILTINS[node.name]
     elif node.name in REGISTRY:
-        spec = REGISTRY[node.name]
-        lo, hi = len(spec.required), len(spec.args)
+        lo = hi = len(REGISTRY[node.name].args)  # templates pass every argument, the pack included
     else:
         raise FormulaError(f"未知函数 {node.name} (unknown function)")
     if not lo <= len(node.args) <= hi:

@@ -91,7 +91,8 @@ class Column:
     input: bool = True  # typed by the unit; False: computed by ``formula``
     formula: str = ""  # over the row's column keys and named cells: JX_SCORE(nature,target,…)
     needs: tuple[str, ...] = ()  # a computed cell stays blank until these columns are filled
-    format: str = ""  # number format ("" → from the typed value)
+    kind: str = "text"  # text | quantity (numbers with units, typed as numbers) | nature (≥ ＝ ≤ 定性)
+    format: str = ""  # number format ("" → the typed value's, else the row's first quantity's)
     width: tuple[float, float] = (8.0, 10.0)  # (min, max) characters
     required: bool = False  # must be filled on every indicator row
     merge: bool = False  # one merged cell per group of equal values (一级/二级 labels)
@@ -144,6 +145,8 @@ class Deduction:
 class IndicatorTable:
     group: str = ""  # a label over the level columns, or (with group_width) a vertical one beside the table
     group_width: tuple[float, float] | None = None  # the beside-label's column width; None: label above
+    group_span: int = 0  # label above: how many leading columns it covers (the others span both header rows)
+    subtotals: tuple[str, ...] = ()  # fixed tree: a subtotal block with these headers (title, 分值, 说明, 得分)
     columns: tuple[Column, ...] = ()
     categories: tuple[Category, ...] = ()  # open tree: rows per 一级/二级
     sections: tuple[Section, ...] = ()  # fixed tree with points
@@ -161,12 +164,43 @@ class IndicatorTable:
 
 @dataclass(frozen=True)
 class Computed:
-    """A named cell computed by a formula over the JX_ registry and other named cells."""
+    """A named cell under the table, computed by a formula over the JX_ registry and named cells.
+
+    Each starts a row (its label spans the columns before it) unless ``same_row``; ``at`` is the
+    indicator column it sits in (empty: right after a ``label_span``-wide label, to the last column).
+    """
 
     name: str
-    label: str
     formula: str
+    label: str = ""
+    at: str = ""
+    same_row: bool = False
+    label_span: int = 3
+    header: bool = False  # the label styled as a header (else plain, left-aligned)
+    bold: bool = False
     format: str = ""
+    needs: tuple[str, ...] = ()  # blank until these named cells are filled
+    notes: Mapping[str, Any] = field(default_factory=dict)  # other cells of the row: {column: text or number}
+
+
+@dataclass(frozen=True)
+class StatusCheck:
+    """One test of the 填报状态 line: ``before`` + the count + ``after`` when the count is not 0.
+
+    kinds: ``blank`` (empty 得分 cells), ``over`` (得分 above 分值), ``missing`` (typed rows with a
+    required cell empty, and the scored funds row's 预算数/执行数), ``reason`` (得分 below 分值 and no
+    偏差原因), ``deduction`` (扣分 above its maximum).
+    """
+
+    kind: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class StatusSpec:
+    checks: tuple[StatusCheck, ...] = ()
+    final: str = ""  # a formula joined with &: what the line says when every check passes
 
 
 @dataclass(frozen=True)
@@ -175,6 +209,7 @@ class FormSpec:
     title: str
     name: str = ""  # how lists show it ("附表1 专项预算绩效自评打分表"); default: the title
     caption: str = ""  # the small label above the title ("附表1")
+    caption_span: int = 1
     subtitle: str = ""  # under the title; {year} is the data's year
     aliases: tuple[str, ...] = ()  # other titles the form is published under
     sheet: str = ""  # worksheet name (default: the caption, else the title)
@@ -185,6 +220,7 @@ class FormSpec:
     goal: GoalSpec | None = None
     indicators: IndicatorTable = field(default_factory=IndicatorTable)
     computed: tuple[Computed, ...] = ()
+    status: StatusSpec = field(default_factory=StatusSpec)
     grades: tuple[str, ...] = ("优", "良", "中", "差")
     # Which validation rules apply, with their parameters: {rule slug: {param: value} | false}.
     # Read by the validation rules; this loader only checks it is a mapping of mappings.

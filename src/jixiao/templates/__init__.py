@@ -58,17 +58,17 @@ from openpyxl import Workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from .. import __version__
-from ..forms import TEMPLATE_MARKER, load_form
+from ..forms import TEMPLATE_MARKER, builtin_form_ids, form_ids, load_form
 from ..forms.spec import FormSpec
 from ..rulepacks import load_pack
-from .layouts import LAYOUTS
+from .layout import layout
 from .model import MODES, Sheet
 from .render import add_lambda_names, render_sheet
 
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
            "computed_values", "check_data"]
 
-FORM_IDS = tuple(LAYOUTS)  # the forms with a template layout
+FORM_IDS = builtin_form_ids()  # the forms whose templates are committed
 _FIXED_TREE_KEYS = {"scores", "remarks", "personal", "deduction", "deduction_remark"}
 _ROW_KEYS = {"level1", "level2", "level3", "nature", "target", "unit", "points", "actual", "reason", "score",
              "explanation", "remark"}
@@ -100,8 +100,8 @@ class TemplateLayout:
 
 def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
     """Validate ``data`` against the schema; raises ValueError naming the field."""
-    if form_id not in FORM_IDS:
-        raise ValueError(f"未知表单“{form_id}” (unknown form); 可用: {', '.join(FORM_IDS)}")
+    if form_id not in form_ids():
+        raise ValueError(f"未知表单“{form_id}” (unknown form); 可用: {', '.join(form_ids())}")
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -162,7 +162,7 @@ def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple
     data = check_data(form_id, data)
     pack_name = pack or load_form(form_id).pack
     load_pack(pack_name)  # fail early on an unknown pack
-    return LAYOUTS[form_id](data, pack_name), pack_name
+    return layout(load_form(form_id), data, pack_name), pack_name
 
 
 def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | None = None,

@@ -102,6 +102,27 @@ class Name(Expr):
         return cells_of(self.cell().replace("$", ""))
 
 
+@dataclass
+class NameSpan(Expr):
+    """The range from one named cell to another ("rate_score:indicator_total")."""
+
+    first: Name
+    last: Name
+
+    def cell(self) -> str:
+        a, b = self.first.cell().split(":")[0], self.last.cell().split(":")[-1]
+        return f"{a}:{b}"
+
+    def text(self, mode: str, pack: str) -> str:
+        return self.cell()
+
+    def eval(self, env: Env) -> Any:
+        return [env(c) for c in cells_of(self.cell().replace("$", ""))]
+
+    def refs(self) -> list[str]:
+        return cells_of(self.cell().replace("$", ""))
+
+
 def _absolute(ref: str) -> str:
     return ":".join(re.sub(r"^([A-Z]+)(\d+)$", r"$\1$\2", part) for part in ref.replace("$", "").split(":"))
 
@@ -186,15 +207,15 @@ class Guard(Expr):
     """``IF(COUNTA(needed)<n,"",inner)``: a computed cell waits quietly for its inputs.
 
     ``numbers=True`` counts numbers only (COUNT) — for inputs that are themselves formulas,
-    whose "" would count with COUNTA. ``needed`` holds cell refs or named cells.
+    whose "" would count with COUNTA. ``needed`` holds cell refs or expressions naming cells.
     """
 
-    needed: list[str | Name]
+    needed: list[str | Expr]
     inner: Expr
     numbers: bool = False
 
     def _refs(self) -> list[str]:
-        return [n.cell().replace("$", "") if isinstance(n, Name) else n for n in self.needed]
+        return [n if isinstance(n, str) else n.text("", "").replace("$", "") for n in self.needed]
 
     def text(self, mode: str, pack: str) -> str:
         fn = "COUNT" if self.numbers else "COUNTA"
@@ -232,21 +253,59 @@ class Formula(Expr):
         return [c for r in self.uses for c in cells_of(r)]
 
 
-def sum_of(ref: str, *, blank_if_none: bool = True) -> Formula:
-    """SUM over a range of computed or typed numbers; "" until one of them is a number."""
+@dataclass
+class SumOf(Expr):
+    """SUM over a range of computed or typed numbers; with ``blank_if_none`` "" until one is a number."""
 
-    def py(env: Env) -> Any:
-        vals = [env(c) for c in cells_of(ref)]
+    inner: Expr
+    blank_if_none: bool = True
+
+    def text(self, mode: str, pack: str) -> str:
+        ref = self.inner.text(mode, pack)
+        return f'IF(COUNT({ref})=0,"",SUM({ref}))' if self.blank_if_none else f"SUM({ref})"
+
+    def eval(self, env: Env) -> Any:
+        vals = [env(c) for c in self.inner.refs()]
         for v in vals:
             if isinstance(v, ExcelError):
                 return v
         nums = [float(v) for v in vals if _is_number(v)]
-        if blank_if_none and not nums:
+        if self.blank_if_none and not nums:
             return ""
         return sum(nums)
 
-    text = f'IF(COUNT({ref})=0,"",SUM({ref}))' if blank_if_none else f"SUM({ref})"
-    return Formula(text, py, [ref])
+    def refs(self) -> list[str]:
+        return self.inner.refs()
+
+
+def sum_of(ref: str, *, blank_if_none: bool = True) -> SumOf:
+    return SumOf(Rng(ref), blank_if_none)
+
+
+@dataclass
+class Plus(Expr):
+    """``a+b+…`` (blanks count as 0, an error value passes through)."""
+
+    parts: list[Expr]
+
+    def text(self, mode: str, pack: str) -> str:
+        return "+".join(p.text(mode, pack) for p in self.parts)
+
+    def eval(self, env: Env) -> Any:
+        total = 0.0
+        for p in self.parts:
+            v = p.eval(env)
+            if isinstance(v, ExcelError):
+                return v
+            if v in (None, ""):
+                continue
+            if not _is_number(v):
+                return ExcelError("#VALUE!", f"“{v}”不是数值")
+            total += v
+        return total
+
+    def refs(self) -> list[str]:
+        return [c for p in self.parts for c in p.refs()]
 
 
 def count_missing(pairs: Iterable[tuple[str, str]]) -> tuple[str, Callable[[Env], int]]:
