@@ -25,7 +25,7 @@ DEFAULT_FORM = "xiangmu"
 _NOT_FORMS = {"labels"}
 
 __all__ = ["FormSpec", "FormSpecError", "TEMPLATE_MARKER", "DEFAULT_FORM", "form_dirs", "form_ids", "builtin_form_ids", "load_form", "all_forms",
-           "labels", "normalize_label", "match_label"]
+           "labels", "normalize_label", "match_label", "title_index", "clear_caches"]
 
 
 def form_dirs() -> list[Path]:
@@ -113,9 +113,48 @@ def all_forms() -> list[FormSpec]:
     return out
 
 
-@functools.cache
 def labels() -> dict[str, dict[str, list[str]]]:
-    return yaml.safe_load((SPEC_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    """Label synonyms by group ("columns", "funds", "rows"): ``labels.yaml`` plus every form's own
+    column labels and synonyms (a label already taken by another key is not added again)."""
+    return _vocabulary(os.environ.get("JIXIAO_FORMS", ""))[0]
+
+
+@functools.lru_cache(maxsize=8)
+def _vocabulary(forms_env: str) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, str]]]:
+    vocab = yaml.safe_load((SPEC_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    builtin = set(builtin_form_ids())
+    specs = sorted(all_forms(), key=lambda f: (f.id not in builtin, f.id))
+    columns = vocab["columns"]
+    taken = {normalize_label(s) for syns in columns.values() for s in syns}
+    for spec in specs:
+        for col in spec.indicators.columns:
+            for text in (col.label, col.header, *col.synonyms):
+                if text and normalize_label(text) not in taken:
+                    columns.setdefault(col.key, []).append(text)
+                    taken.add(normalize_label(text))
+    index = {group: {} for group in vocab}
+    for group, keys in vocab.items():
+        for key, synonyms in keys.items():
+            for syn in synonyms:
+                index[group].setdefault(normalize_label(syn), key)
+    return vocab, index
+
+
+def title_index() -> list[tuple[str, str]]:
+    """(normalised title, form id) for every title and alias of every form, longest first."""
+    return _titles(os.environ.get("JIXIAO_FORMS", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _titles(forms_env: str) -> list[tuple[str, str]]:
+    pairs = {(normalize_text(t), spec.id) for spec in all_forms() for t in spec.titles}
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
+
+
+def clear_caches() -> None:
+    """Forget the label and title indexes (after form files changed in this process)."""
+    _vocabulary.cache_clear()
+    _titles.cache_clear()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -131,7 +170,4 @@ def match_label(text: object, group: str = "columns") -> str | None:
     norm = normalize_label(str(text))
     if not norm:
         return None
-    for key, synonyms in labels()[group].items():
-        if norm in {normalize_label(s) for s in synonyms}:
-            return key
-    return None
+    return _vocabulary(os.environ.get("JIXIAO_FORMS", ""))[1][group].get(norm)

@@ -1,9 +1,11 @@
-"""Find the three forms in any sheet by their header labels, whatever the layout around them.
+"""Find the spec'd forms in any sheet by their header labels, whatever the layout around them.
 
 The reader does not know our templates' coordinates: it looks for a row holding 一级指标 and
 三级指标 (or 二级指标) next to 分值/得分/指标值/实际值 labels (any synonym in labels.yaml,
 tolerant of line breaks, spaces and full-width forms), borrows labels from the rows just above
 and below (two-row and merged headers), then reads downwards until 总分/合计 or the next table.
+Which form a table is comes from the form specs: a title or alias above it, else the spec whose
+indicator columns (and funds block) best match the columns found.
 """
 
 from __future__ import annotations
@@ -19,18 +21,23 @@ from typing import Any
 from .. import security
 from ..core.parsing import is_blank, normalize_text
 from ..errors import ERROR_VALUES
-from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
+from ..forms import (
+    DEFAULT_FORM,
+    TEMPLATE_MARKER,
+    FormSpecError,
+    all_forms,
+    labels,
+    load_form,
+    match_label,
+    normalize_label,
+    title_index,
+)
 from .biff import xls_error_cells
 from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
 
 Grid = list[list[Any]]
 
 _POINTS_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
-_TITLES = (
-    ("专项预算项目绩效目标完成情况自评表", "fubiao2"),
-    ("专项预算绩效自评打分表", "fubiao1"),
-    ("项目支出绩效自评表", "xiangmu"),
-)
 _VALUE_KEYS = ("target", "actual", "points", "score")
 
 
@@ -64,7 +71,7 @@ def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
                 hit = _label(head, group) if head.strip() else None
             if hit is not None:
                 hits.append((group, *hit))
-    title = len(text) >= 6 and "表" in text and any(t in normalize_text(text) for t, _ in _TITLES)
+    title = len(text) >= 6 and "表" in text and _title_of(text) is not None
     return tuple(hits), title
 
 
@@ -144,23 +151,36 @@ def _header_columns(rows: Grid, r: int) -> tuple[dict[str, int], int]:
     return columns, data_start
 
 
+def _title_of(text: str) -> tuple[str, str] | None:
+    """(form id, title) of the longest form title or alias the text holds."""
+    norm = normalize_text(text)
+    for title, form_id in title_index():
+        if title and title in norm:
+            return form_id, title
+    return None
+
+
 def _classify(rows: Grid, start: int, header_row: int, columns: dict[str, int],
               funds_header: int | None) -> tuple[str, str]:
-    title = ""
+    """The form a table is: by a title above it, else by its column signature."""
     for r in range(start, header_row):
         for v in rows[r]:
             if isinstance(v, str) and len(v) < 60:
-                norm = normalize_text(v)
-                for text, form_id in _TITLES:
-                    if text in norm:
-                        return form_id, text
-    if "explanation" in columns and "target" not in columns and "actual" not in columns:
-        return "fubiao1", title
-    if funds_header is not None or "reason" in columns:
-        return "xiangmu", title
-    if "nature" in columns or "unit" in columns:
-        return "fubiao2", title
-    return "xiangmu", title
+                hit = _title_of(v)
+                if hit is not None:
+                    return hit
+    return _by_columns(frozenset(columns), funds_header is not None), ""
+
+
+def _by_columns(found: frozenset[str], funds: bool) -> str:
+    """The spec whose indicator columns match the found ones best (each match +1, each found column
+    the spec lacks −1, a funds block +1 where the spec has one); ties go to the default form."""
+    def score(spec: Any) -> tuple[float, bool]:
+        keys = set(spec.indicators.keys())
+        fit = len(found & keys) - len(found - keys) + (1 if funds and spec.funds is not None else 0)
+        return fit, spec.id == DEFAULT_FORM
+
+    return max(all_forms(), key=score).id
 
 
 def _find_funds_header(rows: Grid, start: int, end: int) -> tuple[int, dict[str, int]] | None:
@@ -207,9 +227,12 @@ def _declared_points(text: str) -> float | None:
 _TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
 
 
-def _ends_table(row: list[Any]) -> bool:
-    """总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end a table."""
+def _ends_table(row: list[Any], below: frozenset[str] = frozenset()) -> bool:
+    """总分 / 合计 / 等级, a 得分汇总 sub-header, the next form's title/funds, or the label of one of
+    the cells the form's spec computes under its table (``below``) end a table."""
     if len(_row_labels(row)) >= 2:
+        return True
+    if below and any(isinstance(v, str) and normalize_label(v) in below for v in row[:3]):
         return True
     memo = _MEMO[id(row)]
     marks = memo["rows"]
@@ -228,13 +251,16 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
     g1: Group | None = None
     g2: Group | None = None
     deduction = False
-    value_columns = [(k, cols[k]) for k in INDICATOR_KEYS if k in cols]
+    # The usual value columns first, then any other column a form's spec names.
+    value_columns = [(k, cols[k]) for k in INDICATOR_KEYS if k in cols] + [
+        (k, c) for k, c in cols.items() if k not in INDICATOR_KEYS and k not in ("level1", "level2", "level3")]
     scored_keys = [k for k in _VALUE_KEYS if k in cols]
     n1, n2, n3 = (cols.get(k) for k in ("level1", "level2", "level3"))
+    below = _labels_below(form.form_id)
     r = data_start
     while r < end:
         row = rows[r]
-        if _ends_table(row):
+        if _ends_table(row, below):
             break
         c1, c2, c3 = _cell_at(sheet, r, row, n1), _cell_at(sheet, r, row, n2), _cell_at(sheet, r, row, n3)
         if c1 is not None and not c1.blank:
@@ -273,6 +299,17 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
             parent.children.append(ind)
         r += 1
     _read_totals(rows, sheet, form, r, end)
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_below(form_id: str) -> frozenset[str]:
+    """The labels of the cells a form's spec computes under its table ("执行率得分", "总分" …)."""
+    try:
+        spec = load_form(form_id)
+    except FormSpecError:
+        return frozenset()
+    labels_ = {c.label for c in spec.computed if c.label} | set(spec.indicators.subtotals[:1])
+    return frozenset(normalize_label(t.strip()) for t in labels_ if t.strip())
 
 
 GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差")
@@ -346,8 +383,22 @@ def _fraction_weights(form: Form) -> bool:
     return bool(values) and all(0 <= v <= 1 for v in values) and sum(values) <= 1.0001
 
 
+_FORMS_ENV: list[str | None] = [None]
+
+
+def _forget_stale_labels() -> None:
+    """Label and title caches hold what the form specs said: drop them when JIXIAO_FORMS changes."""
+    env = os.environ.get("JIXIAO_FORMS", "")
+    if env != _FORMS_ENV[0]:
+        _label.cache_clear()
+        _text_info.cache_clear()
+        _labels_below.cache_clear()
+        _FORMS_ENV[0] = env
+
+
 def find_forms(rows: Grid, sheet: str) -> list[Form]:
     """Every form table in one sheet's grid."""
+    _forget_stale_labels()
     _MEMO.clear()
     try:
         return _find_forms(rows, sheet)
