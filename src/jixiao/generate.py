@@ -598,7 +598,7 @@ def _check_form(p: Project, form: str, col: _Collector) -> None:
         fixed = _fixed_items(spec)
         personal = 0
         for ind in [i for i in (p.scoring or p.indicators) if i.level3 != "\0invalid"]:
-            name = ind.level3 or ind.level2
+            name = ind.level3 or ind.level2 or ind.level1
             limit = fixed.get(name)
             if limit is None and _is_deduction(ind, spec):
                 limit = float(spec.indicators.deduction.points)  # type: ignore[union-attr]
@@ -745,7 +745,7 @@ def _fixed_tree_data(project: Project, spec: FormSpec) -> dict[str, Any]:
     personal: list[dict[str, Any]] = []
     data: dict[str, Any] = {}
     for ind in project.scoring or project.indicators:
-        name = ind.level3 or ind.level2
+        name = ind.level3 or ind.level2 or ind.level1
         if name in _fixed_items(spec):
             if ind.score is not None:
                 scores[name] = ind.score
@@ -769,12 +769,11 @@ def _fixed_tree_data(project: Project, spec: FormSpec) -> dict[str, Any]:
 
 
 def _fixed_items(spec: FormSpec) -> dict[str, float]:
-    return {item.name: float(item.points) for s in spec.indicators.sections if not s.personal
-            for g in s.groups for item in g.items}
+    return {item.name: float(item.points) for item in spec.indicators.leaves()}
 
 
 def _is_deduction(ind: Indicator, spec: FormSpec) -> bool:
-    name = ind.level3 or ind.level2
+    name = ind.level3 or ind.level2 or ind.level1
     ded = spec.indicators.deduction
     return ind.level1.startswith("扣分") or (ded is not None and normalize_text(name) == normalize_text(ded.name))
 

@@ -25,7 +25,7 @@ DEFAULT_FORM = "xiangmu"
 _NOT_FORMS = {"labels"}
 
 __all__ = ["FormSpec", "FormSpecError", "TEMPLATE_MARKER", "DEFAULT_FORM", "form_dirs", "form_ids", "builtin_form_ids", "load_form", "all_forms",
-           "labels", "normalize_label", "match_label", "title_index", "clear_caches"]
+           "labels", "normalize_label", "match_label", "title_index", "column_signatures", "clear_caches"]
 
 
 def form_dirs() -> list[Path]:
@@ -132,6 +132,14 @@ def _vocabulary(forms_env: str) -> tuple[dict[str, dict[str, list[str]]], dict[s
                 if text and normalize_label(text) not in taken:
                     columns.setdefault(col.key, []).append(text)
                     taken.add(normalize_label(text))
+    rows, row_taken = vocab["rows"], {normalize_label(s) for syns in vocab["rows"].values() for s in syns}
+    for spec in specs:  # the labels of the rows a spec puts its 总分 and 等级 cells in
+        label = ""
+        for comp in spec.computed:
+            label = label if comp.same_row else comp.label
+            if comp.name in ("grand_total", "grade") and label and normalize_label(label) not in row_taken:
+                rows[comp.name].append(label)
+                row_taken.add(normalize_label(label))
     index = {group: {} for group in vocab}
     for group, keys in vocab.items():
         for key, synonyms in keys.items():
@@ -151,10 +159,22 @@ def _titles(forms_env: str) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (-len(p[0]), p[1]))
 
 
+def column_signatures() -> list[frozenset[str]]:
+    """Each form's indicator column keys: a header row holding all of one (three at least) is a table."""
+    return _signatures(os.environ.get("JIXIAO_FORMS", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _signatures(forms_env: str) -> list[frozenset[str]]:
+    keys = {frozenset(spec.indicators.keys()) for spec in all_forms()}
+    return [k for k in keys if len(k) >= 3]
+
+
 def clear_caches() -> None:
     """Forget the label and title indexes (after form files changed in this process)."""
     _vocabulary.cache_clear()
     _titles.cache_clear()
+    _signatures.cache_clear()
 
 
 @functools.lru_cache(maxsize=4096)

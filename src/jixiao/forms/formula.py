@@ -6,7 +6,8 @@ indicator column) or, in an indicator column's formula, the columns of the same 
 (``target``); ``a:b`` is the range between two named cells; ``points*100`` scales a number;
 ``a + b`` adds; ``a & "text"`` joins text (status lines); numbers and "text" are literals.
 Besides the JX_ registry (every argument given), ``SUM(range)`` adds numbers up and
-``SUM_OR_BLANK(range)`` does too but stays blank until one of them is a number.
+``SUM_OR_BLANK(range)`` does too but stays blank until one of them is a number;
+``ROUND(x, digits)`` rounds half away from zero, as Excel does.
 Parsing is strict: an unknown function, a wrong argument count or a stray character is an error.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 _TOKEN = re.compile(r'\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")|(?P<name>[A-Za-z_][\w.]*)'
                     r'|(?P<op>[(),:*+&]))')
-BUILTINS = {"SUM": (1, 1), "SUM_OR_BLANK": (1, 1)}
+BUILTINS = {"SUM": (1, 1), "SUM_OR_BLANK": (1, 1), "ROUND": (2, 2)}
 
 
 @dataclass(frozen=True)

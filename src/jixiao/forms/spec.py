@@ -155,6 +155,18 @@ class IndicatorTable:
     expected_points: float | None = None  # what the indicators' 分值/权重 total
     natures: tuple[str, ...] = ("≥", "＝", "≤", "定性")
 
+    def leaves(self) -> list[Item]:
+        """The scored rows a fixed tree defines (not a unit's own 个性指标): the lowest level present."""
+        out: list[Item] = []
+        for s in self.sections:
+            if s.personal:
+                continue
+            if not s.groups:
+                out.extend(s.items or (Item(s.name, s.points),))
+            for g in s.groups:
+                out.extend(g.items or (Item(g.name, g.points),))
+        return out
+
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
 

@@ -26,6 +26,7 @@ from ..forms import (
     TEMPLATE_MARKER,
     FormSpecError,
     all_forms,
+    column_signatures,
     labels,
     load_form,
     match_label,
@@ -114,8 +115,10 @@ def _has_title(row: list[Any]) -> bool:
 
 
 def _is_header(keys: dict[str, Any]) -> bool:
-    return "level1" in keys and ("level3" in keys or "level2" in keys) and any(
-        k in keys for k in _VALUE_KEYS)
+    """一级 and 二级/三级 beside a value column — or every column of some form's spec."""
+    if "level1" in keys and ("level3" in keys or "level2" in keys) and any(k in keys for k in _VALUE_KEYS):
+        return True
+    return len(keys) >= 3 and any(sig <= keys.keys() for sig in column_signatures())
 
 
 def _cell_text(rows: Grid, r: int, c: int) -> str:

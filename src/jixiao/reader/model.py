@@ -106,7 +106,7 @@ class Indicator:
     def label(self) -> str:
         if self.name is not None and not self.name.blank:
             return self.name.text
-        return normalize_text(self.level2) or f"第{self.row + 1}行"
+        return normalize_text(self.level2) or normalize_text(self.level1) or f"第{self.row + 1}行"
 
 
 @dataclass

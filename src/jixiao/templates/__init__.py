@@ -132,7 +132,7 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
     if bad:
         raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
     sections = spec.indicators.sections
-    names = {i.name for s in sections for g in s.groups for i in g.items}
+    names = {i.name for i in spec.indicators.leaves()}
     bad = set(data.get("scores") or {}) - names
     if bad:
         raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是{spec.short_name}的三级指标 (unknown indicator)")

@@ -225,6 +225,7 @@ class Layout:
         for c in table.columns:
             sh.put(r, self.col[c.key], c.header or c.label, role="header")
         sh.header_rows = (r, r)
+        sh.freeze = sh.freeze or f"A{r + 1}"
         return r + 1
 
     def cell_value(self, c: Column, item: dict[str, Any], row_fmt: list[str | None]) -> tuple[Any, str | None]:
@@ -256,11 +257,7 @@ class Layout:
                     elif c.input:
                         value, fmt = self.cell_value(c, item, row_fmt)
                         cells[c.key] = sh.put(r, at, value, role="input", fmt=fmt, align=c.align or None)
-                for c in table.columns:
-                    if not c.input:
-                        guard = Guard([cells[n] for n in c.needs], self.expr(c.formula, cells))
-                        cells[c.key] = sh.put(r, self.col[c.key], role="calc", fmt=c.format or None,
-                                              expr=guard if c.needs else guard.inner)
+                self.computed_columns(r, cells)
                 sh.indicator_rows.append(cells)
                 l1_values.append(l1)
                 r += 1
@@ -297,6 +294,8 @@ class Layout:
             sh.cond_formats.append(CondFormat(rng["score"], f"AND(ISNUMBER({s}),{s}>{p}{'*100' if percent else ''}+0.005)"))
 
     def fixed_tree(self) -> None:
+        """Rows fixed by the spec: 一级 sections, 二级 groups and 三级 items with their points; the
+        lowest level present is scored (a section or group without children is itself a row)."""
         sh, table, col = self.sh, self.table, self.col
         scores, remarks = self.data.get("scores") or {}, self.data.get("remarks") or {}
         personal = list(self.data.get("personal") or [])
@@ -310,25 +309,34 @@ class Layout:
                     given = personal[i] if i < len(personal) else {}
                     cells = {"level1": addr(r, col["level1"]), "level3": sh.put(
                         r, col["level2"], given.get("name") or item.name or None, role="input", span=2)}
-                    cells["points"] = sh.put(r, col["points"], given.get("points", item.points), role="const", fmt="0")
-                    cells["explanation"] = sh.put(r, col["explanation"], given.get("explanation") or item.explanation,
-                                                  role="input", align="left")
-                    self._score_cells(cells, r, given.get("score"), given.get("remark"))
+                    self._leaf(r, cells, given.get("points", item.points), given.get("explanation") or item.explanation,
+                               "input", given.get("score"), given.get("remark"))
                     rows.append(r)
                     r += 1
+            elif not section.groups:
+                cells = {"level1": sh.put(r, col["level1"], section.name)}
+                self._leaf(r, cells, section.points, "", "text", scores.get(section.name), remarks.get(section.name))
+                rows.append(r)
+                r += 1
             for group in section.groups:
                 g_start = r
                 for item in group.items:
                     cells = {"level1": addr(r, col["level1"]), "level2": addr(r, col["level2"]),
                              "level3": sh.put(r, col["level3"], item.name)}
-                    cells["points"] = sh.put(r, col["points"], item.points, role="const", fmt="0")
-                    cells["explanation"] = sh.put(r, col["explanation"], item.explanation, role="text", align="left")
-                    self._score_cells(cells, r, scores.get(item.name), remarks.get(item.name))
+                    self._leaf(r, cells, item.points, item.explanation, "text", scores.get(item.name),
+                               remarks.get(item.name))
                     rows.append(r)
                     r += 1
-                sh.put(g_start, col["level2"], f"{group.name}\n（{group.points:g}分）", rows=r - g_start)
+                if group.items:
+                    sh.put(g_start, col["level2"], f"{group.name}\n（{group.points:g}分）", rows=r - g_start)
+                else:
+                    cells = {"level1": addr(r, col["level1"]), "level2": sh.put(r, col["level2"], group.name)}
+                    self._leaf(r, cells, group.points, "", "text", scores.get(group.name), remarks.get(group.name))
+                    rows.append(r)
+                    r += 1
                 self.groups.append((group.name, group.points, list(range(g_start, r))))
-            sh.put(start, col["level1"], f"{section.name}\n（{section.points:g}分）", rows=r - start)
+            if section.groups or section.personal:
+                sh.put(start, col["level1"], f"{section.name}\n（{section.points:g}分）", rows=r - start)
             self.sections.append((section.name, section.points, rows))
         self.finish_table(first, r - 1)
         sh.fields["scores"] = sh.fields["col:score"]
@@ -349,34 +357,56 @@ class Layout:
         if table.subtotals:
             self.subtotals()
 
-    def _score_cells(self, cells: dict[str, str], r: int, score: Any, remark: Any) -> None:
-        sh, col = self.sh, self.col
-        cells["score"] = sh.put(r, col["score"], typed(score)[0], role="input", fmt=self.table.column("score").format)  # type: ignore[union-attr]
-        cells["remark"] = sh.put(r, col["remark"], remark, role="input", align="left")
+    def _leaf(self, r: int, cells: dict[str, str], points: Any, explanation: str, explanation_role: str,
+              score: Any, remark: Any) -> None:
+        """A scored row of a fixed tree: its points, explanation, the typed score and remark."""
+        sh, col, table = self.sh, self.col, self.table
+        cells["points"] = sh.put(r, col["points"], points, role="const", fmt=table.column("points").format or None)  # type: ignore[union-attr]
+        if "explanation" in col:
+            cells["explanation"] = sh.put(r, col["explanation"], explanation or None, role=explanation_role,
+                                          align="left")
+        cells["score"] = sh.put(r, col["score"], typed(score)[0], role="input", fmt=table.column("score").format)  # type: ignore[union-attr]
+        if "remark" in col:
+            cells["remark"] = sh.put(r, col["remark"], remark, role="input", align="left")
+        self.computed_columns(r, cells)
         sh.indicator_rows.append(cells)
         sh.validations.append(Validation("decimal", "0", [cells["score"]], formula2=cells["points"], strict=False,
                                          prompt="自评得分：0 至指标分值之间"))
+
+    def computed_columns(self, r: int, cells: dict[str, str]) -> None:
+        for c in self.table.columns:
+            if not c.input:
+                guard = Guard([cells[n] for n in c.needs], self.expr(c.formula, cells))
+                cells[c.key] = self.sh.put(r, self.col[c.key], role="calc", fmt=c.format or None,
+                                           expr=guard if c.needs else guard.inner)
 
     def subtotals(self) -> None:
         """A fixed tree's 得分汇总: the score of each 一级 and 二级, and the deduction."""
         sh, col, r = self.sh, self.col, self.r
         title, *heads = self.table.subtotals
-        sc, pc, ec = col["score"], col["points"], col["explanation"]
+        sc, pc, ec = col["score"], col["points"], col.get("explanation")
+        points_fmt = self.table.column("points").format or None  # type: ignore[union-attr]
         sh.put(r, 1, title, role="header", span=pc - 1)
         for key, text in zip(("points", "explanation", "score"), heads, strict=False):
-            sh.put(r, col[key], text, role="header")
-        sh.put(r, col["remark"], None, role="header")
+            if key in col:
+                sh.put(r, col[key], text, role="header")
+        for c in range(pc + 1, sh.ncols + 1):
+            if c not in (sc, ec):
+                sh.put(r, c, None, role="header")
         r += 1
 
         def line(label: str, points: float, note: str | None, expr: Expr, key: str, bold: bool = False) -> None:
             sh.put(r, 1, label, span=pc - 1, align="left", bold=bold)
-            sh.put(r, pc, points, role="const", fmt="0")
-            sh.put(r, ec, note, role="text", align="left" if note else None)
+            sh.put(r, pc, points, role="const", fmt=points_fmt)
+            if ec is not None:
+                sh.put(r, ec, note, role="text", align="left" if note else None)
             sh.fields[key] = sh.put(r, sc, role="calc", expr=expr, fmt="0.00")
-            sh.put(r, col["remark"], None, role="const")
+            for c in range(pc + 1, sh.ncols + 1):
+                if c not in (sc, ec):
+                    sh.put(r, c, None, role="const")
 
         for name, points, rows in self.sections:
-            line(name, points, f"第 {rows[0]}–{rows[-1]} 行自评得分之和",
+            line(name, points, f"第 {rows[0]}–{rows[-1]} 行自评得分之和" if len(rows) > 1 else f"第 {rows[0]} 行自评得分",
                  sum_of(f"{addr(rows[0], sc)}:{addr(rows[-1], sc)}"), f"subtotal:{name}", bold=True)
             r += 1
             for g_name, g_points, g_rows in self.groups:

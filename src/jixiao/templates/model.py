@@ -283,6 +283,28 @@ def sum_of(ref: str, *, blank_if_none: bool = True) -> SumOf:
 
 
 @dataclass
+class Round(Expr):
+    """``ROUND(x,digits)`` with Excel's rounding (blank stays blank, an error passes through)."""
+
+    inner: Expr
+    digits: int
+
+    def text(self, mode: str, pack: str) -> str:
+        return f"ROUND({self.inner.text(mode, pack)},{self.digits})"
+
+    def eval(self, env: Env) -> Any:
+        from ..core.scoring import round_half_up
+
+        v = self.inner.eval(env)
+        if isinstance(v, ExcelError) or v in (None, ""):
+            return v
+        return round_half_up(v, self.digits) if _is_number(v) else ExcelError("#VALUE!", f"“{v}”不是数值")
+
+    def refs(self) -> list[str]:
+        return self.inner.refs()
+
+
+@dataclass
 class Plus(Expr):
     """``a+b+…`` (blanks count as 0, an error value passes through)."""
 

@@ -77,7 +77,12 @@ XIANGMU: dict[str, Any] = {
     ],
 }
 
-SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU}
+# Seed 003: the 评价 score summary, 12.23 + 19.30 + 2.00 + 27.53 + 12.18 = 73.24 → 中.
+PINGJIA: dict[str, Any] = {
+    "scores": {"决策指标": 12.23, "过程指标": 19.30, "成本指标": 2.00, "产出指标": 27.53, "效果指标": 12.18},
+}
+
+SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU, "pingjia": PINGJIA}
 
 
 def random_data(form_id: str, rng: Any) -> dict[str, Any]:
@@ -90,15 +95,13 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
 
     spec = load_form(form_id)
     if spec.indicators.sections:
-        scores = {}
-        for section in spec.indicators.sections:
-            for group in section.groups:
-                for item in group.items:
-                    scores[item.name] = round(rng.uniform(0, item.points) * 4) / 4
+        scores = {item.name: round(rng.uniform(0, item.points) * 4) / 4 for item in spec.indicators.leaves()}
         n = sum(len(s.items) for s in spec.indicators.sections if s.personal)
         personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(n)]
-        return {"scores": scores, "personal": personal,
-                "deduction": rng.choice([None, 0, round(rng.uniform(0, 10), 2)])}
+        data: dict[str, Any] = {"scores": scores, "personal": personal}
+        if spec.indicators.deduction is not None:
+            data["deduction"] = rng.choice([None, 0, round(rng.uniform(0, 10), 2)])
+        return data
     percent = spec.indicators.points_unit == "percent"
     columns = spec.indicators.keys()
     rows = []

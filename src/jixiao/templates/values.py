@@ -11,7 +11,7 @@ from ..core.parsing import infer_nature, parse_nature, parse_quantity
 from ..errors import JXError
 from ..forms import formula as f
 from ..forms.spec import FormSpec
-from .model import JX, Expr, Lit, Name, NameSpan, Plus, Scaled, SumOf
+from .model import JX, Expr, Lit, Name, NameSpan, Plus, Round, Scaled, SumOf
 
 
 # ---------------------------------------------------------------- typed values
@@ -111,6 +111,11 @@ def to_expr(node: f.Node, resolve: Callable[[str], Expr]) -> Expr:
         return Plus([to_expr(p, resolve) for p in node.parts])
     if isinstance(node, f.Call):
         args = [to_expr(a, resolve) for a in node.args]
+        if node.name == "ROUND":
+            digits = node.args[1]
+            if not isinstance(digits, f.Literal) or not isinstance(digits.value, float):
+                raise ValueError("ROUND: 小数位数应为数字 (digits must be a number)")
+            return Round(args[0], int(digits.value))
         if node.name in f.BUILTINS:
             return SumOf(args[0], blank_if_none=node.name == "SUM_OR_BLANK")
         return JX(node.name, args)

@@ -116,11 +116,12 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
 def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
     """Cells our templates fill with formulas, found by the reader (not by coordinates)."""
     cells: list[tuple[str, Any]] = []
-    if form.form_id != "fubiao1":
-        for ind in form.scored():
-            c = ind.get("score")
+    computed = [c for c in load_form(form.form_id).indicators.columns if not c.input]  # the spec's formula columns
+    for ind in form.scored():
+        for col in computed:
+            c = ind.get(col.key)
             if c is not None:
-                cells.append((f"“{ind.label}”的得分", c))
+                cells.append((f"“{ind.label}”的{col.label}", c))
     funds = form.funds.get("total_funds")
     if funds is not None:
         for k, what in (("rate", "执行率"), ("score", "执行率得分")):

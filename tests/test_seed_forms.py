@@ -1,0 +1,86 @@
+"""Seeds 003 (评价得分汇总, 73.24 → 中) and 004 (云南 2017 score table, 97.75) as form specs:
+generated from data, read back, validated clean as typed by hand, and one changed number is found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from jixiao.cli import main
+from jixiao.reader.layout import read_workbook
+from jixiao.templates import computed_values, template_layout
+from jixiao.templates.samples import SEEDS
+from jixiao.validation.engine import validate_file
+
+PINGJIA_DATA = """\
+项目名称: 郑州市特种设备监督和安全监管经费
+指标:
+  - {评价内容: 决策指标, 评价得分: 12.23}
+  - {评价内容: 过程指标, 评价得分: 19.30}
+  - {评价内容: 成本指标, 评价得分: 2.00}
+  - {评价内容: 产出指标, 评价得分: 27.53}
+  - {评价内容: 效果指标, 评价得分: 12.18}
+"""
+
+
+def test_seed_003_numbers_from_the_spec() -> None:
+    layout = template_layout("pingjia", SEEDS["pingjia"])
+    values = computed_values("pingjia", SEEDS["pingjia"])
+    assert values[layout.cell("grand_total")] == 73.24
+    assert values[layout.cell("grade")] == "中"
+    assert values[layout.cell("points_total")] == 100
+    rates = [values[(layout.sheet, row["score_rate"])] for row in layout.rows]
+    assert rates == [0.8153, 0.6893, 1.0, 0.6883, 0.812]  # 81.53%, 68.93%, 100%, 68.83%, 81.20%
+    assert values[layout.cell("total_rate")] == 0.7324
+
+
+def _generate(tmp_path: Path, form: str, data: str) -> Path:
+    (tmp_path / "data.yaml").write_text(data, encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "data.yaml"), "--form", form,
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    (path,) = (tmp_path / "out").iterdir()
+    return path
+
+
+def _typed_copy(src: Path, dst: Path, change: tuple[str, object] | None = None) -> Path:
+    """The values a department would type (no formulas, no template marker), one cell changed."""
+    cached = openpyxl.load_workbook(src, data_only=True).active
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = cached.title
+    for row in cached.iter_rows():
+        for c in row:
+            if c.value is not None:
+                ws.cell(row=c.row, column=c.column, value=c.value)
+    if change is not None:
+        ws[change[0]] = change[1]
+    book.save(dst)
+    return dst
+
+
+def test_seed_003_generated_read_and_validated(tmp_path: Path) -> None:
+    path = _generate(tmp_path, "pingjia", PINGJIA_DATA)
+    (form,) = read_workbook(path).forms
+    assert form.form_id == "pingjia"
+    assert [i.label for i in form.indicators] == ["决策指标", "过程指标", "成本指标", "产出指标", "效果指标"]
+    assert form.total.value == 73.24 and form.grade.value == "中"
+    assert validate_file(path).findings == []
+    typed = _typed_copy(path, tmp_path / "typed.xlsx")
+    assert validate_file(typed).findings == []
+
+
+@pytest.mark.parametrize(("what", "value", "code"), [
+    ("total", 74.24, "JX305"),
+    ("grade", "良", "JX306"),
+    ("score", 16, "JX301"),  # 决策指标 is worth 15
+])
+def test_seed_003_one_changed_number_is_found(tmp_path: Path, what: str, value: object, code: str) -> None:
+    path = _generate(tmp_path, "pingjia", PINGJIA_DATA)
+    form = read_workbook(path).forms[0]
+    cell = {"total": form.total, "grade": form.grade, "score": form.indicators[0].get("score")}[what]
+    changed = _typed_copy(path, tmp_path / "changed.xlsx", (cell.address, value))
+    assert (code, cell.address) in [(f.code, f.cell) for f in validate_file(changed).findings]
