@@ -84,3 +84,55 @@ def test_seed_003_one_changed_number_is_found(tmp_path: Path, what: str, value: 
     cell = {"total": form.total, "grade": form.grade, "score": form.indicators[0].get("score")}[what]
     changed = _typed_copy(path, tmp_path / "changed.xlsx", (cell.address, value))
     assert (code, cell.address) in [(f.code, f.cell) for f in validate_file(changed).findings]
+
+
+YUNNAN_DATA = """\
+项目名称: 质量安全监管专项经费
+指标:
+  - {一级指标: 项目投入, 二级指标: 项目立项, 自评得分: 8.7, 备注: 个别项目定量指标不够完整}
+  - {一级指标: 项目投入, 二级指标: 资金落实, 自评得分: 5}
+  - {一级指标: 项目过程, 二级指标: 业务管理, 自评得分: 15}
+  - {一级指标: 项目过程, 二级指标: 财务管理, 自评得分: 14.5}
+  - {一级指标: 项目产出, 自评得分: 29.9}
+  - {一级指标: 项目效果, 自评得分: 24.65, 备注: 5×92.97÷100=4.65}
+"""
+
+
+def test_seed_004_score_table_numbers_from_the_spec() -> None:
+    layout = template_layout("yunnan2017", SEEDS["yunnan2017"])
+    values = computed_values("yunnan2017", SEEDS["yunnan2017"])
+    assert [values[layout.cell(f"subtotal:{s}")] for s in ("项目投入", "项目过程", "项目产出", "项目效果")] \
+        == [13.7, 29.5, 29.9, 24.65]
+    assert values[layout.cell("grand_total")] == 97.75 and values[layout.cell("grade")] == "优"
+
+
+def test_seed_004_generated_read_and_validated(tmp_path: Path) -> None:
+    path = _generate(tmp_path, "yunnan2017", YUNNAN_DATA)
+    (form,) = read_workbook(path).forms
+    assert form.form_id == "yunnan2017"
+    assert [(i.label, i.get("score").value) for i in form.indicators] == [
+        ("项目立项", 8.7), ("资金落实", 5), ("业务管理", 15), ("财务管理", 14.5), ("项目产出", 29.9),
+        ("项目效果", 24.65)]
+    assert [(g.name.split("\n")[0], g.points, len(g.children)) for g in form.groups] == [
+        ("项目投入", 15, 2), ("项目过程", 30, 2)]
+    assert form.total.value == 97.75 and form.grade.value == "优"
+    assert validate_file(path).findings == []
+    assert validate_file(_typed_copy(path, tmp_path / "typed.xlsx")).findings == []
+
+
+@pytest.mark.parametrize(("what", "value", "code"), [
+    ("total", 97.5, "JX305"),
+    ("grade", "良", "JX306"),
+    ("score", 9.5, "JX301"),  # 项目立项 is worth 9
+    ("points", 10, "JX202"),  # 项目投入 (15分) = 9 + 6
+])
+def test_seed_004_one_changed_number_is_found(tmp_path: Path, what: str, value: object, code: str) -> None:
+    path = _generate(tmp_path, "yunnan2017", YUNNAN_DATA)
+    form = read_workbook(path).forms[0]
+    first = form.indicators[0]
+    cell = {"total": form.total, "grade": form.grade, "score": first.get("score"),
+            "points": first.get("points")}[what]
+    changed = _typed_copy(path, tmp_path / "changed.xlsx", (cell.address, value))
+    found = [(f.code, f.cell) for f in validate_file(changed).findings]
+    where = form.groups[0].cell.address if code == "JX202" else cell.address
+    assert (code, where) in found, found

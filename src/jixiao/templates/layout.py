@@ -314,7 +314,7 @@ class Layout:
                     rows.append(r)
                     r += 1
             elif not section.groups:
-                cells = {"level1": sh.put(r, col["level1"], section.name)}
+                cells = {"level1": sh.put(r, col["level1"], section.name, span=col["points"] - col["level1"])}
                 self._leaf(r, cells, section.points, "", "text", scores.get(section.name), remarks.get(section.name))
                 rows.append(r)
                 r += 1
@@ -330,7 +330,8 @@ class Layout:
                 if group.items:
                     sh.put(g_start, col["level2"], f"{group.name}\n（{group.points:g}分）", rows=r - g_start)
                 else:
-                    cells = {"level1": addr(r, col["level1"]), "level2": sh.put(r, col["level2"], group.name)}
+                    cells = {"level1": addr(r, col["level1"]),
+                             "level2": sh.put(r, col["level2"], group.name, span=col["points"] - col["level2"])}
                     self._leaf(r, cells, group.points, "", "text", scores.get(group.name), remarks.get(group.name))
                     rows.append(r)
                     r += 1

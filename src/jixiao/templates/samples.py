@@ -82,7 +82,16 @@ PINGJIA: dict[str, Any] = {
     "scores": {"决策指标": 12.23, "过程指标": 19.30, "成本指标": 2.00, "产出指标": 27.53, "效果指标": 12.18},
 }
 
-SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU, "pingjia": PINGJIA}
+# Seed 004: 云南 2017 score table, 8.7 + 5 + 15 + 14.5 + 29.9 + 24.65 = 97.75 → 优.
+YUNNAN2017: dict[str, Any] = {
+    "scores": {"项目立项": 8.7, "资金落实": 5, "业务管理": 15, "财务管理": 14.5, "项目产出": 29.9, "项目效果": 24.65},
+    "remarks": {"项目立项": "个别项目定量指标不够完整", "资金落实": "预算资金到位率 94.52%",
+                "财务管理": "未按项目名称进行核算", "项目产出": "资金使用率 91.61%",
+                "项目效果": "满意度问卷 92.97 分：5×92.97÷100=4.65"},
+}
+
+SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU, "pingjia": PINGJIA,
+                                    "yunnan2017": YUNNAN2017}
 
 
 def random_data(form_id: str, rng: Any) -> dict[str, Any]:
