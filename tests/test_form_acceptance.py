@@ -3,6 +3,7 @@ read back, validated clean, and one changed number gives the matching finding on
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -14,87 +15,20 @@ from jixiao.forms import clear_caches
 from jixiao.reader.layout import read_workbook
 from jixiao.validation.engine import validate_file
 
-FORM = """\
-id: demo-jx
-caption: 表3
-title: 街道项目绩效自评表
-aliases: [街道项目支出绩效自评表]
-pack: hubei
-header:
-  fields:
-    - {key: project, label: 项目名称, label_span: 3, span: 6}
-    - {key: unit_name, label: 预算单位, label_span: 3, span: 6}
-funds:
-  group: "资金\\n（万元）"
-  columns:
-    - {key: budget, label: 全年预算数, span: 2}
-    - {key: spent, label: 全年执行数}
-    - {key: points, label: 分值}
-    - {key: rate, label: 执行率}
-    - {key: score, label: 得分}
-  rows:
-    - {key: total_funds, label: 年度资金总额, scored: true}
-indicators:
-  group: "绩效\\n指标"
-  group_width: [6, 7]
-  expected_points: 80
-  columns:
-    - {key: level1, label: 一级指标, merge: true}
-    - {key: level2, label: 二级指标}
-    - {key: level3, label: 三级指标, align: left, width: [16, 24]}
-    - {key: nature, label: 指标性质, kind: nature}
-    - {key: target, label: 年度指标值, kind: quantity, required: true}
-    - {key: actual, label: 实际完成值, kind: quantity, required: true}
-    - {key: points, label: 分值, kind: quantity, format: "0.##", required: true}
-    - key: score
-      label: 得分
-      input: false
-      formula: "JX_SCORE(nature, target, actual, points, pack)"
-      needs: [target, actual, points]
-      format: "0.00"
-  categories:
-    - {level1: 产出指标, level2: 数量指标}
-    - {level1: 效益指标, level2: 社会效益指标}
-    - {level1: 满意度指标, level2: 服务对象满意度指标}
-computed:
-  - {name: rate_score, label: 执行率得分, at: score, formula: funds.score, format: "0.00"}
-  - {name: indicator_total, label: 绩效指标得分, at: score, formula: "SUM_OR_BLANK(col.score)", format: "0.00"}
-  - name: grand_total
-    label: 总分
-    header: true
-    at: score
-    formula: "JX_TOTAL(rate_score:indicator_total, 0, funds.rate, pack)"
-    needs: ["rate_score:indicator_total"]
-    format: "0.00"
-    bold: true
-  - {name: grade, label: 等级, header: true, at: score, formula: "JX_GRADE(grand_total, pack)", needs: [grand_total]}
-status:
-  checks:
-    - {kind: missing, before: "未完成：尚有 ", after: " 处必填内容为空"}
-  final: '"总分 " & grand_total & "，等级 " & grade'
-"""
+ROOT = Path(__file__).resolve().parents[1]
+FORM = ROOT / "examples" / "forms" / "jiedao-2025.yaml"  # the worked example of docs/guide.md
 
-DATA = """\
-项目名称: 社区服务项目
-预算单位: 某街道办事处
-全年预算数: 100
-全年执行数: 95
-指标:
-  - {一级指标: 产出指标, 二级指标: 数量指标, 三级指标: 服务人次, 指标值: "≥1000人次", 实际完成值: "1200人次", 分值: 30}
-  - {一级指标: 效益指标, 二级指标: 社会效益指标, 三级指标: 投诉率, 指标值: "≤5%", 实际完成值: "4%", 分值: 30}
-  - {一级指标: 满意度指标, 二级指标: 服务对象满意度指标, 三级指标: 满意度, 指标值: "≥90%", 实际完成值: "85%", 分值: 20}
-"""
+DATA = ROOT / "examples" / "data" / "jiedao-社区服务项目.yaml"
 
 
 @pytest.fixture
 def generated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     forms = tmp_path / "forms"
     forms.mkdir()
-    (forms / "demo-jx.yaml").write_text(FORM, encoding="utf-8")
+    shutil.copy(FORM, forms / FORM.name)
     monkeypatch.setenv("JIXIAO_FORMS", str(forms))
     clear_caches()
-    (tmp_path / "project.yaml").write_text(DATA, encoding="utf-8")
-    result = CliRunner().invoke(main, ["generate", str(tmp_path / "project.yaml"), "--form", "demo-jx",
+    result = CliRunner().invoke(main, ["generate", str(DATA), "--form", "jiedao-2025",
                                        "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     yield tmp_path / "out" / "社区服务项目.xlsx"
@@ -119,7 +53,7 @@ def _values_copy(src: Path, dst: Path) -> None:
 def test_generated_form_reads_back_with_its_numbers(generated: Path) -> None:
     book = read_workbook(generated)
     (form,) = book.forms
-    assert form.form_id == "demo-jx"
+    assert form.form_id == "jiedao-2025"
     assert [i.label for i in form.indicators] == ["服务人次", "投诉率", "满意度"]
     scores = [i.get("score").value for i in form.indicators]
     assert scores == [30, 30, pytest.approx(18.89)]
@@ -165,4 +99,4 @@ def test_the_form_is_found_by_an_alias_title_too(generated: Path, tmp_path: Path
     title = next(c for row in ws.iter_rows() for c in row if c.value == "街道项目绩效自评表")
     title.value = "街道项目支出绩效自评表（2024年度）"
     wb.save(copy)
-    assert read_workbook(copy).forms[0].form_id == "demo-jx"
+    assert read_workbook(copy).forms[0].form_id == "jiedao-2025"
