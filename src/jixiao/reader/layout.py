@@ -304,6 +304,9 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -
     _read_totals(rows, sheet, form, r, end)
 
 
+_OUR_ROWS = ("填报状态", "计分规则包")  # the rows jixiao's templates put under every form
+
+
 @functools.lru_cache(maxsize=64)
 def _labels_below(form_id: str) -> frozenset[str]:
     """The labels of the cells a form's spec computes under its table ("执行率得分", "总分" …)."""
@@ -311,7 +314,7 @@ def _labels_below(form_id: str) -> frozenset[str]:
         spec = load_form(form_id)
     except FormSpecError:
         return frozenset()
-    labels_ = {c.label for c in spec.computed if c.label} | set(spec.indicators.subtotals[:1])
+    labels_ = {c.label for c in spec.computed if c.label} | set(spec.indicators.subtotals[:1]) | set(_OUR_ROWS)
     return frozenset(normalize_label(t.strip()) for t in labels_ if t.strip())
 
 

@@ -114,7 +114,7 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
     for i, row in enumerate(data.get("indicators") or []):
         if not isinstance(row, dict):
             raise ValueError(f"indicators[{i}] 应为字典 (must be a dict)")
-        bad = set(row) - _ROW_KEYS
+        bad = set(row) - _ROW_KEYS - set(spec.indicators.keys())
         if bad:
             raise ValueError(f"indicators[{i}] 不支持字段 {sorted(bad)} (unknown field)")
         for key in ("level1", "level2"):
