@@ -4,8 +4,10 @@
 >>> report.to_frame()                                  # doctest: +SKIP   one row per finding
 >>> print(report.to_json())                            # doctest: +SKIP
 
-Rules are data (:mod:`.rules`: code, slug, severity, Chinese message template); the checks
-(:mod:`.checks`) compute every expected number with :mod:`jixiao.core.scoring`.
+Each rule is one small object (:mod:`.rules`, a module per family): code, slug, severity,
+Chinese message template, where it applies and its check, which computes every expected number
+with :mod:`jixiao.core.scoring`. How the rules apply to a form is read from the ``checks:``
+section of its spec (:mod:`.form_checks`).
 """
 
 from __future__ import annotations
