@@ -136,7 +136,7 @@ def unregister(key: str) -> None:
 
 
 def rule(key: str) -> Rule:
-    """A rule by slug (``"score-mismatch"``) or code (``"JX302"``)."""
+    """A rule by slug (``score-mismatch``) or code (``JX302``)."""
     return _REGISTRY.get(key) or BY_CODE[key]
 
 
