@@ -311,3 +311,32 @@ def test_a_points_sheet_follows_the_run_packs_formula_flag_when_it_takes_that_pa
     pack.write_text("id: points-no-formula\nextends: sichuan-dafen\nname: 打分表，不要求公式\n"
                     "checks:\n  formula_expected: false\n", encoding="utf-8")
     assert codes(validate_file(p, rules=pack)) == []
+
+
+# ---------------------------------------------------------------- the catalogue feeds the docs
+def test_guide_rule_table_is_the_registry():
+    text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- rules:start -->\n(.*?)\n<!-- rules:end -->", text, re.S)
+    assert block, "docs/guide.md lost its rule table markers"
+    from jixiao.validation.rules import catalogue_markdown
+
+    assert block.group(1).strip() == catalogue_markdown().strip(), "run: jixiao rules --markdown"
+    assert [f"| {r.code} |" in block.group(1) for r in catalogue()] == [True] * len(catalogue())
+
+
+def test_readme_counts_the_rules():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rules = catalogue()
+    assert f"{len(rules)} 条规则各有稳定代码（{rules[0].code} … {rules[-1].code}）" in text
+
+
+def test_rules_command_lists_and_explains(tmp_path):
+    res = CliRunner().invoke(main, ["rules"])
+    assert res.exit_code == 0
+    assert [line.split()[0] for line in res.output.splitlines()] == [r.code for r in catalogue()]
+    res = CliRunner().invoke(main, ["rules", "jx302"])
+    assert res.exit_code == 0 and rule("JX302").template in res.output and "scores.py" in res.output
+    assert "JX103 invalid-value" in res.output  # what it may also emit
+    assert CliRunner().invoke(main, ["rules", "missing-value"]).output.startswith("JX101 missing-value")
+    res = CliRunner().invoke(main, ["rules", "JX777"])
+    assert res.exit_code == 2 and "未知规则" in res.output

@@ -23,23 +23,25 @@ from __future__ import annotations
 
 from . import file, funds, internal, reasons, scores, template, totals, values, weights  # noqa: F401  (register)
 from .base import (
-           BOOK,
-           BY_CODE,
-           ERROR,
-           FORM,
-           READER,
-           RULES,
-           WARNING,
-           Finding,
-           Rule,
-           catalogue,
-           register,
-           rule,
-           unregister,
+    BOOK,
+    BY_CODE,
+    ERROR,
+    FORM,
+    READER,
+    RULES,
+    SEVERITY_NAMES,
+    WARNING,
+    Finding,
+    Rule,
+    catalogue,
+    catalogue_markdown,
+    register,
+    rule,
+    unregister,
 )
 from .context import Context, effective_nature
 from .runner import internal_error, run_book, run_form
 
-__all__ = ["BOOK", "BY_CODE", "ERROR", "FORM", "READER", "RULES", "WARNING", "Context", "Finding", "Rule",
-           "catalogue", "effective_nature", "internal_error", "register", "rule", "run_book", "run_form",
-           "unregister"]
+__all__ = ["BOOK", "BY_CODE", "ERROR", "FORM", "READER", "RULES", "SEVERITY_NAMES", "WARNING", "Context", "Finding",
+           "Rule", "catalogue", "catalogue_markdown", "effective_nature", "internal_error", "register", "rule",
+           "run_book", "run_form", "unregister"]

@@ -146,3 +146,15 @@ def catalogue() -> list[Rule]:
 
 
 RULES = _REGISTRY  # slug → rule (the public name since the first release)
+
+
+SEVERITY_NAMES = {ERROR: "错误", WARNING: "提示"}
+
+
+def catalogue_markdown() -> str:
+    """The rule table of docs/guide.md (``jixiao rules --markdown``), from the registry."""
+    lines = ["| 代码 | 级别 | slug | 问题 | 说明 |", "| --- | --- | --- | --- | --- |"]
+    for r in catalogue():
+        cells = (r.code, SEVERITY_NAMES[r.severity], f"`{r.slug}`", r.title, r.description)
+        lines.append("| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines)
