@@ -173,6 +173,22 @@ def test_a_crash_in_a_workbook_rule_and_in_applies_are_guarded_too(tmp_path, ext
     assert ("total-mismatch", refs["total"]) in {(f.rule, f.cell) for f in res.findings}
 
 
+def test_a_reader_crash_on_a_file_that_opened_is_jixiaos_fault_not_unreadable(tmp_path, monkeypatch):
+    from jixiao.reader import layout
+
+    def broken(rows, sheet):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(layout, "find_forms", broken)
+    path, _ = _bad_total(tmp_path)
+    res = validate_file(path)
+    assert [f.rule for f in res.findings] == ["internal-error"] and res.status != "unreadable"
+    assert "读取本文件时" in res.findings[0].message and "IndexError" in res.findings[0].message
+    # A file that cannot be opened stays the submitter's: unreadable, as before.
+    (tmp_path / "cut.xlsx").write_bytes(path.read_bytes()[:300])
+    assert [f.rule for f in validate_file(tmp_path / "cut.xlsx").findings] == ["unreadable-file"]
+
+
 # ---------------------------------------------------------------- form properties, not form ids
 def test_no_form_id_branch_in_validation():
     ids = [p.stem for p in (SRC / "forms").glob("*.yaml") if p.stem != "labels"]

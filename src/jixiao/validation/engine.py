@@ -1,6 +1,7 @@
 """Validate one file: read it, choose the rule pack per form, run every rule, give it a status.
 
-Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` finding.
+Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` finding, and a
+crash inside jixiao an ``internal-error`` one.
 """
 
 from __future__ import annotations
@@ -81,10 +82,14 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
         result.status = "unreadable"
         return result
-    except Exception as exc:  # a reader bug must not stop the batch: say so, per file
+    except OSError as exc:  # gone, or not readable from disk
         result.findings.append(rule("unreadable-file").finding(
             reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
         result.status = "unreadable"
+        return result
+    except Exception as exc:  # the file opened (else UnsafeFile): a reader bug, jixiao's fault, said per file
+        result.findings.append(internal_error(exc, "读取本文件时", "本文件未能校验。"))
+        result.status = _status(result.findings)
         return result
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
@@ -96,7 +101,7 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         try:
             ctx = Context(form, pack_for(form, rules), book, form_checks(form.form_id))
         except Exception as exc:  # a form spec or pack that cannot be loaded: jixiao's side, not the file's
-            found = [internal_error(None, exc, sheet=form.sheet, where=f"工作表“{form.sheet}”")]
+            found = [internal_error(exc, f"为工作表“{form.sheet}”准备校验时", "该表未能校验。", sheet=form.sheet)]
             summary["pack"] = None
         else:
             contexts.append(ctx)

@@ -26,15 +26,17 @@ def _guarded(r: Rule, produce: Callable[[], Iterable[Finding]], sheet: str | Non
                 raise UndeclaredFinding(f"{r.code} yielded {f.code} {f.rule}, which it does not declare")
             found.append(f)
     except Exception as exc:  # noqa: BLE001 - any crash inside a check is reported, never raised
-        found.append(internal_error(r, exc, sheet=sheet, where=where))
+        found.append(internal_error(exc, f"检查 {r.code}（{r.slug}）在{where}", "该项检查未能完成，其他检查的结果不受影响。",
+                                    sheet=sheet))
     return found
 
 
-def internal_error(r: Rule | None, exc: BaseException, sheet: str | None = None, where: str = "") -> Finding:
-    """The JX900 finding for a crash inside jixiao (``r``: the rule whose check failed, if any)."""
+def internal_error(exc: BaseException, what: str, effect: str, sheet: str | None = None) -> Finding:
+    """The JX900 finding for a crash inside jixiao: ``what`` failed (Chinese, "检查 JX302 …"),
+    ``effect`` says what is missing because of it."""
     text = str(exc).replace("\n", " ")[:200]
     return rule("internal-error").finding(
-        sheet=sheet, check=r.code if r else "（准备校验）", slug=r.slug if r else "-", where=where or "本文件",
+        sheet=sheet, what=what, effect=effect,
         error=f"{type(exc).__name__}: {text}" if text else type(exc).__name__)
 
 
@@ -51,7 +53,7 @@ def _dedup(findings: Iterable[Finding]) -> list[Finding]:
 
 def run_form(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Findings of every form-level rule that applies to ``ctx``'s form (one per rule, code and cell)."""
-    where = f"工作表“{ctx.form.sheet}”"
+    where = f"工作表“{ctx.form.sheet}”上"
     found: list[Finding] = []
     for r in catalogue() if rules is None else rules:
         if r.scope != FORM or not ctx.spec.runs(r.slug):
@@ -67,5 +69,5 @@ def run_book(book: Workbook, contexts: list[Context], findings: list[Finding],
     for r in catalogue() if rules is None else rules:
         if r.scope != BOOK or any(not ctx.spec.runs(r.slug) for ctx in contexts):
             continue
-        found.extend(_guarded(r, lambda r=r: r.check_book(book, contexts, [*findings, *found]), None, "本工作簿"))
+        found.extend(_guarded(r, lambda r=r: r.check_book(book, contexts, [*findings, *found]), None, "本工作簿上"))
     return _dedup(found)
