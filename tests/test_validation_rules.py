@@ -131,6 +131,26 @@ def test_a_crash_inside_the_scoring_core_is_not_an_unparseable_value(tmp_path, m
     assert "JX302" in res.findings[0].message and "TypeError" in res.findings[0].message
 
 
+@pytest.mark.parametrize("slug", [r.slug for r in catalogue() if r.scope == FORM])
+def test_any_one_check_crashing_leaves_every_other_finding(tmp_path, monkeypatch, slug):
+    name = "及时完成质量监督检查任务"
+    path = tmp_path / "x.xlsx"
+    build(path, [(XM, "xiangmu", {"rows": replace_row(XIANGMU_SEED, name, score=24), "total": 98})])
+    before = validate_file(path).findings
+    assert {"JX302", "JX305", "JX401"} <= {f.code for f in before}
+
+    def crash(self, ctx):
+        raise RuntimeError(f"{self.code} broke")
+
+    cls = type(rule(slug))
+    monkeypatch.setattr(cls, "applies", lambda self, ctx: True)
+    monkeypatch.setattr(cls, "check", crash)
+    after = validate_file(path).findings
+    (jx900,) = [f for f in after if f.code == "JX900"]
+    assert f"{cls.code} broke" in jx900.message
+    assert [f for f in after if f.code != "JX900"] == [f for f in before if f.rule != slug]
+
+
 def test_a_check_that_yields_a_finding_it_does_not_declare_is_an_internal_error(tmp_path, extra_rule):
     @extra_rule
     class Sloppy(Rule):
