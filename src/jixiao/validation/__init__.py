@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from ..rulepacks import RulePack
 from .batch import validate_paths
 from .engine import FileResult, validate_file
+from .form_checks import FormChecks
 from .report import Report
-from .rules import RULES, Finding, Rule, catalogue
+from .rules import RULES, Finding, Rule, catalogue, rule
 
 
 def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
@@ -36,4 +37,4 @@ def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 
 
 __all__ = ["validate", "validate_file", "validate_paths", "Report", "FileResult", "Finding",
-           "Rule", "RULES", "catalogue"]
+           "Rule", "RULES", "catalogue", "rule", "FormChecks"]
