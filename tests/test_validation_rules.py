@@ -66,7 +66,7 @@ def test_a_rule_lives_in_one_module_with_its_check():
     module = Path(__import__(type(r).__module__, fromlist=["_"]).__file__)
     text = module.read_text(encoding="utf-8")
     assert '"JX302"' in text and r.template in text and "def check" in text
-    defines = re.compile(r'code\s*=\s*"JX302"|"score-mismatch"')
+    defines = re.compile(r'(code|slug)\s*=\s*"(JX302|score-mismatch)"')
     others = [p for p in (SRC / "validation").rglob("*.py") if p != module and defines.search(p.read_text("utf-8"))]
     assert others == []
 
@@ -224,70 +224,92 @@ def test_checks_section_of_each_shipped_form_parses():
     for path in (SRC / "forms").glob("*.yaml"):
         if path.stem != "labels":
             assert isinstance(form_checks(path.stem), FormChecks)
-    assert form_checks("fubiao1").scores == "judgement" and not form_checks("fubiao1").rate_scored
+    f1 = form_checks("fubiao1")
+    assert not f1.runs("score-mismatch") and f1.runs("score-out-of-range")
+    assert f1.param(rule("missing-value"), "required") == ("points", "score")
+    assert form_checks("xiangmu").param(rule("missing-value"), "required") == ("target", "actual", "points", "score")
 
 
 @pytest.mark.parametrize(("data", "key"), [
-    ({"scores": "rule", "reqired": ["score"]}, "checks.reqired"),
-    ({"scores": "guess"}, "checks.scores"),
-    ({"required": ["score", "得分"]}, "checks.required"),
-    ({"required": "score"}, "checks.required"),
-    ({"formulas": ["total", "average"]}, "checks.formulas"),
-    ({"rate_scored": "no"}, "checks.rate_scored"),
-    ({"skip": ["JX999"]}, "checks.skip"),
-    (["required"], "checks"),
+    ({"score-mismatch": True}, "checks.score-mismatch"),
+    ({"missing-valu": False}, "checks.missing-valu"),
+    ({"JX999": False}, "checks.JX999"),
+    ({"unreadable-file": False}, "checks.unreadable-file"),
+    ({"missing-value": {"reqired": ["score"]}}, "checks.missing-value.reqired"),
+    ({"missing-value": {"required": ["score", "得分"]}}, "checks.missing-value.required"),
+    ({"missing-value": {"required": "score"}}, "checks.missing-value.required"),
+    ({"formula-overwritten": {"cells": ["total", "average"]}}, "checks.formula-overwritten.cells"),
+    ({"weight-sum": {"total": 90}}, "checks.weight-sum.total"),
+    (["missing-value"], "checks"),
 ])
 def test_a_malformed_checks_section_names_file_and_key(data, key):
     with pytest.raises(FormChecksError, match=re.escape(f"my-form.yaml: {key}: ")):
         FormChecks.from_spec(data, "my-form.yaml")
 
 
-def test_checks_section_defaults_and_skip_by_code_or_slug():
-    assert FormChecks.from_spec(None, "x") == FormChecks()
-    assert FormChecks.from_spec({"skip": ["JX401", "score-mismatch"]}, "x").skip == (
-        "deviation-reason-missing", "score-mismatch")
+def test_checks_section_defaults_and_rules_by_code_or_slug():
+    assert FormChecks.from_spec(None, "x") == FormChecks() and FormChecks().runs("score-mismatch")
+    checks = FormChecks.from_spec({"JX401": False, "score-mismatch": False}, "x")
+    assert checks.off == {"deviation-reason-missing", "score-mismatch"}
+    assert checks.param(rule("formula-overwritten"), "cells") == rule("formula-overwritten").params["cells"].default
 
 
-def _with_checks(monkeypatch, **changes) -> None:
-    """Validate every form as if its spec's checks: said ``changes``."""
-    import dataclasses
-
+def _with_checks(monkeypatch, data: dict) -> None:
+    """Validate every form as if its spec said ``checks: data``."""
     from jixiao.validation import engine
 
-    monkeypatch.setattr(engine, "form_checks", lambda form_id: dataclasses.replace(form_checks(form_id), **changes))
+    monkeypatch.setattr(engine, "form_checks", lambda form_id: FormChecks.from_spec(data, "test.yaml"))
 
 
-def test_rules_follow_the_forms_checks_properties(tmp_path, monkeypatch):
+def test_rules_follow_the_forms_checks_section(tmp_path, monkeypatch):
     name = "及时完成质量监督检查任务"
     path = tmp_path / "x.xlsx"
     refs = build(path, [(XM, "xiangmu", {"rows": replace_row(XIANGMU_SEED, name, score=24, actual="")})])[XM]
     got = {(f.rule, f.cell) for f in validate_file(path).findings}
     assert {("missing-value", refs["actual", name]), ("deviation-reason-missing", refs["reason", name])} <= got
 
-    _with_checks(monkeypatch, required=("points", "score"), skip=("deviation-reason-missing",))
+    _with_checks(monkeypatch, {"missing-value": {"required": ["points", "score"]}, "JX401": False})
     got = {(f.rule, f.cell) for f in validate_file(path).findings}
     assert ("missing-value", refs["actual", name]) not in got
     assert not any(r == "deviation-reason-missing" for r, _ in got)
 
     path = tmp_path / "y.xlsx"
     refs = build(path, [(XM, "xiangmu", {"rows": replace_row(XIANGMU_SEED, name, score=24), "total": 98.87})])[XM]
-    _with_checks(monkeypatch, scores="judgement")  # the evaluator's call: 24 of 25 stands
+    _with_checks(monkeypatch, {"score-mismatch": False})  # the evaluator's call: 24 of 25 stands
     assert not any(f.rule == "score-mismatch" for f in validate_file(path).findings)
-    _with_checks(monkeypatch, scores="rule")
+    _with_checks(monkeypatch, {})
     assert ("score-mismatch", refs["score", name]) in {(f.rule, f.cell) for f in validate_file(path).findings}
 
 
-def test_rate_scored_false_keeps_a_form_its_own_pack(tmp_path, monkeypatch):
-    path = tmp_path / "x.xlsx"
-    build(path, [(XM, "xiangmu", {})])
-    assert validate_file(path, rules="hubei").forms[0]["pack"] == "hubei"
-    _with_checks(monkeypatch, rate_scored=False)
+def test_formula_cells_come_from_the_checks_section(tmp_path, monkeypatch):
+    from jixiao.reader import read_workbook
+    from jixiao.templates import write_workbook
+    from jixiao.templates.samples import SEEDS
+
+    p = write_workbook(tmp_path / "x.xlsx", "xiangmu", "native", SEEDS["xiangmu"])
+    ind = read_workbook(p).forms[0].scored()[0]
+    wb = load_workbook(p)
+    wb.worksheets[0][ind.get("score").address] = ind.get("score").value
+    wb.save(p)
+    assert codes(validate_file(p)) == ["JX501"]
+    _with_checks(monkeypatch, {"formula-overwritten": {"cells": ["total", "grade"]}})
+    assert codes(validate_file(p)) == []
+
+
+def test_a_form_whose_own_pack_gives_the_rate_no_points_keeps_it(tmp_path, monkeypatch):
     from jixiao.validation import engine
 
+    path = tmp_path / "x.xlsx"
+    build(path, [(XM, "xiangmu", {}), ("附表1", "fubiao1", {})])
+    packs = lambda rules: [f["pack"] for f in validate_file(path, rules=rules).forms]  # noqa: E731
+    assert packs("hubei") == ["hubei", "sichuan-dafen"]  # 附表1's own pack has no 执行率 points
+    assert packs("sichuan-dafen") == ["sichuan-dafen", "sichuan-dafen"]
+    # The property, not the form: a 项目支出绩效自评表 whose spec names a points pack keeps it too.
+    real = engine.load_form
+    monkeypatch.setattr(engine, "load_form", lambda form_id: {**real(form_id), "pack": "sichuan-dafen"})
     engine._pack_for.cache_clear()
     try:
-        assert validate_file(path, rules="hubei").forms[0]["pack"] == "cz2020-10"
-        assert validate_file(path, rules="sichuan-dafen").forms[0]["pack"] == "sichuan-dafen"  # no 执行率 weight
+        assert packs("hubei") == ["sichuan-dafen", "sichuan-dafen"]
     finally:
         engine._pack_for.cache_clear()
 

@@ -32,4 +32,8 @@ def command(key: str | None, markdown: bool) -> None:
     click.echo(f"  提示模板: {r.template}")
     if r.emits:
         click.echo(f"  也会报告: {', '.join(rule(s).code + ' ' + s for s in r.emits)}")
+    for name, param in r.params.items():
+        default = str(param.default).lower() if isinstance(param.default, bool) else f"[{', '.join(param.default)}]"
+        click.echo(f"  表单参数 checks.{r.slug}.{name}: {param.doc}；默认 {default}")
+    click.echo(f"  表单可关闭: checks: {{{r.slug}: false}}" if r.scope != "reader" else "  读取文件时报告，表单不能关闭")
     click.echo(f"  源文件: jixiao/validation/rules/{source.name}（{type(r).__name__}）")

@@ -46,8 +46,8 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
     """The pack that applies to a form: the run's (--rules) or, without one, the form's own
     (its spec's ``pack:``).
 
-    A form whose spec says ``checks.rate_scored: false`` (a points sheet such as 附表1: 100
-    points, no 执行率) keeps its own pack when the run's pack gives 执行率 a weight.
+    A form whose own pack gives 执行率 no points (a points sheet such as 附表1: 100 points in the
+    table) keeps that pack when the run's pack gives 执行率 a weight: the run's weights do not fit it.
     """
     if isinstance(rules, RulePack):
         return _pack_for(form.form_id, None, rules)
@@ -56,12 +56,12 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
 
 @functools.lru_cache(maxsize=64)
 def _pack_for(form_id: str, rules: str | None, given: RulePack | None) -> RulePack:
-    own = load_form(form_id).get("pack")
+    own = load_pack(load_form(form_id).get("pack"))
     if rules is None and given is None:
-        return load_pack(own)
+        return own
     chosen = given or load_pack(rules)
-    if chosen.rate_weight and not form_checks(form_id).rate_scored:
-        return load_pack(own)
+    if chosen.rate_weight and not own.rate_weight:
+        return own
     return chosen
 
 

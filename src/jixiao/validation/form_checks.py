@@ -1,36 +1,33 @@
-"""The ``checks:`` section of a form spec: how the validation rules apply to that form.
+"""The ``checks:`` section of a form spec: which validation rules apply to that form, with what
+parameters.
 
-Rules never ask which form they look at; they ask the form's properties, read here from its
-spec (``src/jixiao/forms/<id>.yaml`` or a user form) and checked strictly: an unknown key or a
-bad value raises :class:`FormChecksError` naming the spec and the dotted key. Every key is
-optional; a spec without the section gets the defaults of a 项目支出绩效自评表 (scores computed
-by rule from 指标值 and 实际完成值, 执行率 scored, the template's formulas expected).
+Rules never ask which form they look at; they ask the form's properties. A spec names a rule
+(by slug or code) and gives either ``false`` (the rule does not apply to this form) or a mapping
+of the parameters that rule declares (``Rule.params``; ``jixiao rules CODE`` lists them). Rules
+the section does not name run with their defaults, so a spec without the section is checked like
+a 项目支出绩效自评表. Everything is checked strictly: an unknown rule, parameter or value raises
+:class:`FormChecksError` naming the spec and the dotted key.
 
 .. code-block:: yaml
 
     checks:
-      required: [points, score]   # indicator cells that must be filled (JX101)
-      scores: judgement           # rule: 得分 follows from 指标性质 (JX302, JX103); judgement: the
-                                  #   evaluator's call within 0..分值 (JX301 only)
-      rate_scored: false          # the form gives 执行率 no points: a run's pack that does keeps
-                                  #   away from it (the form keeps its own pack)
-      formulas: [total, grade]    # cells jixiao's templates compute (JX501 when typed over)
-      skip: [JX403]               # rules (code or slug) never run on this form
+      missing-value: {required: [points, score]}    # indicator cells that must be filled
+      score-mismatch: false                         # 得分 is the evaluator's judgement within 0..分值
+      formula-overwritten: {cells: [total, grade]}   # what jixiao's templates compute here
+
+Which pack a form's scores follow is its spec's ``pack:``; a form whose own pack gives 执行率 no
+points (a 100-point sheet) keeps that pack when a run's pack weights 执行率.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from ..reader.model import INDICATOR_KEYS
-
-# The computed cells a template may hold: every indicator's 得分, 执行率, 执行率得分, 总分, 等级.
-FORMULA_CELLS = ("score", "rate", "rate_score", "total", "grade")
-SCORE_METHODS = ("rule", "judgement")
-_KEYS = ("required", "scores", "rate_scored", "formulas", "skip")
+if TYPE_CHECKING:
+    from .rules.base import Rule
 
 
 class FormChecksError(ValueError):
@@ -38,71 +35,70 @@ class FormChecksError(ValueError):
 
 
 @dataclass(frozen=True)
-class FormChecks:
-    required: tuple[str, ...] = ("target", "actual", "points", "score")
-    scores: str = "rule"
-    rate_scored: bool = True
-    formulas: tuple[str, ...] = FORMULA_CELLS
-    skip: tuple[str, ...] = ()  # slugs
+class Param:
+    """One parameter a rule takes from a form's ``checks:``: a list of names (``choices``) or a flag."""
 
-    @property
-    def scored_by_rule(self) -> bool:
-        return self.scores == "rule"
+    default: tuple[str, ...] | bool
+    doc: str  # Chinese, shown by `jixiao rules CODE`
+    choices: tuple[str, ...] = ()
+
+    def parse(self, value: Any, fail: Any) -> tuple[str, ...] | bool:
+        if isinstance(self.default, bool):
+            if not isinstance(value, bool):
+                raise fail(f"应为 true/false，实为 {value!r} (expected a boolean)")
+            return value
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail(f"应为名称列表，实为 {value!r} (expected a list of names)")
+        for v in value:
+            if self.choices and v not in self.choices:
+                raise fail(f"“{v}” 不是可选值 {list(self.choices)} (not one of the choices)")
+        return tuple(value)
+
+
+@dataclass(frozen=True)
+class FormChecks:
+    off: frozenset[str] = frozenset()  # slugs of the rules that do not apply to the form
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # slug → parameter → value
 
     def runs(self, slug: str) -> bool:
-        return slug not in self.skip
+        return slug not in self.off
+
+    def param(self, rule: Rule, name: str) -> Any:
+        """The form's value of one of ``rule``'s parameters, else the rule's default."""
+        return self.params.get(rule.slug, {}).get(name, rule.params[name].default)
 
     @classmethod
     def from_spec(cls, data: Any, where: str) -> FormChecks:
         """Parse a spec's ``checks:`` mapping (None → defaults); ``where`` names the spec in errors."""
+        from .rules import BY_CODE, RULES
+
+        def failing(key: str) -> Any:
+            return lambda problem: FormChecksError(f"{where}: {key}: {problem}")
+
         if data is None:
             return cls()
-
-        def fail(key: str, problem: str) -> FormChecksError:
-            return FormChecksError(f"{where}: checks{'.' + key if key else ''}: {problem}")
-
         if not isinstance(data, Mapping):
-            raise fail("", f"应为映射，实为 {type(data).__name__} (expected a mapping)")
-        unknown = sorted(set(data) - set(_KEYS), key=str)
-        if unknown:
-            raise fail(str(unknown[0]), f"未知的键 (unknown key); 可用: {', '.join(_KEYS)}")
-
-        def words(key: str, allowed: tuple[str, ...] | None) -> tuple[str, ...] | None:
-            if key not in data:
-                return None
-            value = data[key]
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise fail(key, f"应为文字列表，实为 {value!r} (expected a list of names)")
-            for v in value:
-                if allowed is not None and v not in allowed:
-                    raise fail(key, f"“{v}” 不是可选值 {list(allowed)} (not one of the choices)")
-            return tuple(value)
-
-        found: dict[str, Any] = {}
-        if (required := words("required", INDICATOR_KEYS)) is not None:
-            found["required"] = required
-        if (formulas := words("formulas", FORMULA_CELLS)) is not None:
-            found["formulas"] = formulas
-        if (skip := words("skip", None)) is not None:
-            found["skip"] = tuple(_rule_slug(v, fail) for v in skip)
-        if "scores" in data:
-            if data["scores"] not in SCORE_METHODS:
-                raise fail("scores", f"{data['scores']!r} 不是可选值 {list(SCORE_METHODS)} (not one of the choices)")
-            found["scores"] = data["scores"]
-        if "rate_scored" in data:
-            if not isinstance(data["rate_scored"], bool):
-                raise fail("rate_scored", f"应为 true/false，实为 {data['rate_scored']!r} (expected a boolean)")
-            found["rate_scored"] = data["rate_scored"]
-        return cls(**found)
-
-
-def _rule_slug(key: str, fail: Any) -> str:
-    from .rules import BY_CODE, RULES
-
-    rule = RULES.get(key) or BY_CODE.get(key)
-    if rule is None:
-        raise fail("skip", f"未知规则“{key}” (unknown rule code or slug)")
-    return rule.slug
+            raise failing("checks")(f"应为映射，实为 {type(data).__name__} (expected a mapping)")
+        off: set[str] = set()
+        params: dict[str, dict[str, Any]] = {}
+        for key, value in data.items():
+            rule = RULES.get(str(key)) or BY_CODE.get(str(key))
+            if rule is None:
+                raise failing(f"checks.{key}")("未知规则 (unknown rule code or slug); 见 jixiao rules")
+            if rule.scope not in ("form", "book"):
+                raise failing(f"checks.{key}")("读取文件时报告的规则，不能按表单设置 (reported while reading: not a form's to set)")
+            if value is False:
+                off.add(rule.slug)
+                continue
+            if not isinstance(value, Mapping):
+                raise failing(f"checks.{key}")(f"应为参数映射或 false，实为 {value!r} (a mapping of parameters, or false)")
+            for name, v in value.items():
+                param = rule.params.get(str(name))
+                if param is None:
+                    known = ", ".join(rule.params) or "无 (none)"
+                    raise failing(f"checks.{key}.{name}")(f"未知参数 (unknown parameter); 可用: {known}")
+                params.setdefault(rule.slug, {})[str(name)] = param.parse(v, failing(f"checks.{key}.{name}"))
+        return cls(frozenset(off), params)
 
 
 @functools.cache

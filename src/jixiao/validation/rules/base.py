@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...reader.model import Cell
+from ..form_checks import Param
 
 if TYPE_CHECKING:
     from ...reader.model import Workbook
@@ -74,11 +75,17 @@ class Rule:
     # yield; the runner reports any other finding from it as jixiao's own error.
     emits: ClassVar[tuple[str, ...]] = ()
     scope: ClassVar[str] = FORM
+    # What a form spec's ``checks:`` may set for this rule (``checks: {<slug>: {<name>: value}}``).
+    params: ClassVar[dict[str, Param]] = {}
 
     @property
     def findings(self) -> tuple[str, ...]:
         """The slugs of every finding this rule's check can yield."""
         return (self.slug, *self.emits)
+
+    def param(self, ctx: Context, name: str) -> Any:
+        """This rule's parameter ``name`` for the form in ``ctx`` (its spec's ``checks:``, else the default)."""
+        return ctx.spec.param(self, name)
 
     def applies(self, ctx: Context) -> bool:
         """Whether the check runs on this form (decided from the form's properties and the pack)."""

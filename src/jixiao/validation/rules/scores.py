@@ -83,9 +83,9 @@ class ScoreMismatch(Rule):
     emits = ("invalid-value",)
 
     def applies(self, ctx: Context) -> bool:
-        # Not where 得分 is the evaluator's judgement (附表1), nor in a table without 得分
-        # (invalid-value then checks the values can be scored).
-        return ctx.spec.scored_by_rule and "score" in ctx.form.columns
+        # A table without 得分: invalid-value checks its values can be scored. A form whose 得分
+        # is the evaluator's judgement within 0..分值 (附表1) turns this rule off in its spec.
+        return "score" in ctx.form.columns
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         pack = ctx.pack

@@ -7,12 +7,14 @@ from collections.abc import Iterator
 
 from ...errors import ERROR_VALUES
 from ...reader.model import Cell, Form, Workbook
-from ..form_checks import FormChecks
-from .base import BOOK, ERROR, WARNING, Finding, Rule, register
+from ..form_checks import Param
+from .base import BOOK, ERROR, WARNING, Finding, Rule, register, rule
 from .context import Context
 
 NO_FORMULA_MODES = ("plain", "values", "static")
 _FUNDS_FORMULAS = (("rate", "rate", "执行率"), ("rate_score", "score", "执行率得分"))
+# The computed cells a template may hold: every indicator's 得分, 执行率, 执行率得分, 总分, 等级.
+FORMULA_CELLS = ("score", "rate", "rate_score", "total", "grade")
 
 
 def template_mode(marker: str | None) -> str | None:
@@ -21,10 +23,9 @@ def template_mode(marker: str | None) -> str | None:
     return parts[1] if len(parts) > 1 else None
 
 
-def expected_formula_cells(form: Form, spec: FormChecks | None = None) -> list[tuple[str, Cell]]:
-    """Cells our templates fill with formulas (the spec's ``checks.formulas``), found by the
-    reader (not by coordinates), each with what it holds."""
-    kinds = (spec or FormChecks()).formulas
+def expected_formula_cells(form: Form, kinds: tuple[str, ...] = FORMULA_CELLS) -> list[tuple[str, Cell]]:
+    """Cells our templates fill with formulas (``kinds`` of FORMULA_CELLS), found by the reader
+    (not by coordinates), each with what it holds."""
     cells: list[tuple[str, Cell]] = []
     if "score" in kinds:
         for ind in form.scored():
@@ -50,6 +51,7 @@ class FormulaOverwritten(Rule):
     title = "模板公式被覆盖"
     template = "{where}应为模板公式，现为手工填写的“{found}”"
     description = "本工具模板中应保留公式的单元格被填入了常量。"
+    params = {"cells": Param(FORMULA_CELLS, "本工具模板中由公式计算的单元格", FORMULA_CELLS)}
 
     def applies(self, ctx: Context) -> bool:
         # Our template with formulas, whose formula cells could be mapped to sheets (not .xls),
@@ -60,7 +62,7 @@ class FormulaOverwritten(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         formulas = (ctx.book.formula_cells or {}).get(ctx.form.sheet, frozenset())
-        for what, c in expected_formula_cells(ctx.form, ctx.spec):
+        for what, c in expected_formula_cells(ctx.form, self.param(ctx, "cells")):
             if not c.blank and c.address not in formulas:
                 yield self.finding(c, where=what, found=c.value)
 
@@ -90,7 +92,9 @@ class TemplateModeUnsupported(Rule):
         the not-a-number findings still say where."""
         mode = template_mode(book.template)
         advice = _MODE_ADVICE.get(mode or "")
-        cells = [c for ctx in contexts for _, c in expected_formula_cells(ctx.form, ctx.spec) if not c.blank]
+        overwritten = rule("formula-overwritten")
+        cells = [c for ctx in contexts for _, c in expected_formula_cells(ctx.form, overwritten.param(ctx, "cells"))
+                 if not c.blank]
         if advice is None or not cells or any(c.value not in ERROR_VALUES for c in cells):
             return
         formula_cells = {(sheet, ref) for sheet, refs in (book.formula_cells or {}).items() for ref in refs}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ...reader.model import INDICATOR_KEYS
+from ..form_checks import Param
 from .base import ERROR, Finding, Rule, register
 from .context import FIELD_NAMES, Context
 from .scores import score_expectation
@@ -22,13 +24,16 @@ class MissingValue(Rule):
     title = "必填项为空"
     template = "{where}{field}未填写"
     description = "实际完成值、分值、得分、预算数等必填单元格为空。"
+    params = {"required": Param(("target", "actual", "points", "score"),
+                                "每项指标必须填写的单元格（列的键名）", INDICATOR_KEYS)}
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        """The indicator cells the form's ``checks.required`` names, 年度资金总额's 预算数 and
-        执行数, and 总分 where the table has a 得分 column."""
+        """The indicator cells the form's ``required`` names, 年度资金总额's 预算数 and 执行数,
+        and 总分 where the table has a 得分 column."""
         form = ctx.form
+        required = self.param(ctx, "required")
         for ind in form.scored():
-            for key in ctx.spec.required:
+            for key in required:
                 c = ind.get(key)
                 if c is not None and c.blank:
                     yield self.finding(c, where=ctx.where(ind), field=FIELD_NAMES[key])
@@ -82,8 +87,9 @@ class InvalidValue(Rule):
 
     def applies(self, ctx: Context) -> bool:
         # Where the table has 得分, score-mismatch reports what cannot be scored (it needs the
-        # same numbers); a form without one (附表2 as issued) still needs scorable values.
-        return ctx.spec.scored_by_rule and "score" not in ctx.form.columns
+        # same numbers); a form without one (附表2 as issued) still needs scorable values,
+        # unless its scores are not the rule's to compute (score-mismatch off for the form).
+        return ctx.spec.runs("score-mismatch") and "score" not in ctx.form.columns
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         """Every indicator's 指标性质, 指标值 and 实际完成值 can be scored. Also emitted by
