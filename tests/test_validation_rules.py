@@ -382,6 +382,18 @@ def test_guide_rule_table_is_the_registry():
     assert [f"| {r.code} |" in block.group(1) for r in catalogue()] == [True] * len(catalogue())
 
 
+def test_guide_checks_example_is_the_shipped_fubiao1_section():
+    import yaml
+
+    from jixiao.forms import load_form
+
+    text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
+    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if b.startswith("checks:")]
+    section = yaml.safe_load(block)["checks"]
+    assert section == dict(load_form("fubiao1")["checks"])
+    assert FormChecks.from_spec(section, "guide") == form_checks("fubiao1")
+
+
 def test_readme_counts_the_rules():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     rules = catalogue()
