@@ -261,6 +261,17 @@ def _with_checks(monkeypatch, data: dict) -> None:
     monkeypatch.setattr(engine, "form_checks", lambda form_id: FormChecks.from_spec(data, "test.yaml"))
 
 
+def test_broken_configuration_is_said_loudly_not_per_file(tmp_path, monkeypatch):
+    from jixiao.errors import RulePackError
+
+    path, _ = _bad_total(tmp_path)
+    with pytest.raises(RulePackError, match="nope"):
+        validate_file(path, rules="nope")
+    _with_checks(monkeypatch, {"missing-value": {"required": ["得分"]}})
+    with pytest.raises(FormChecksError, match="test.yaml: checks.missing-value.required"):
+        validate_file(path)
+
+
 def test_rules_follow_the_forms_checks_section(tmp_path, monkeypatch):
     name = "及时完成质量监督检查任务"
     path = tmp_path / "x.xlsx"

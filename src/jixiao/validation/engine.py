@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import RulePackError
 from ..forms import load_form
 from ..reader.layout import read_workbook
 from ..reader.model import Form
 from ..rulepacks import RulePack, load_pack
 from ..security import UnsafeFile
-from .form_checks import form_checks
+from .form_checks import FormChecksError, form_checks
 from .rules import ERROR, Context, Finding, internal_error, rule, run_book, run_form
 
 
@@ -100,7 +101,9 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         summary = form.summary()
         try:
             ctx = Context(form, pack_for(form, rules), book, form_checks(form.form_id))
-        except Exception as exc:  # a form spec or pack that cannot be loaded: jixiao's side, not the file's
+        except (RulePackError, FormChecksError):
+            raise  # a broken pack or form spec is the configuration's error, said loudly, not per file
+        except Exception as exc:  # jixiao's side, not the file's
             found = [internal_error(exc, f"为工作表“{form.sheet}”准备校验时", "该表未能校验。", sheet=form.sheet)]
             summary["pack"] = None
         else:
