@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,9 @@ def _vocabulary(forms_env: str) -> tuple[dict[str, dict[str, list[str]]], dict[s
         label = ""
         for comp in spec.computed:
             label = label if comp.same_row else comp.label
-            if comp.name in ("grand_total", "grade") and label and normalize_label(label) not in row_taken:
+            head = re.split(r"[（(]", label, maxsplit=1)[0]  # "总分（…）" is found as 总分 already
+            if comp.name in ("grand_total", "grade") and label and not {normalize_label(label),
+                                                                        normalize_label(head)} & row_taken:
                 rows[comp.name].append(label)
                 row_taken.add(normalize_label(label))
     index = {group: {} for group in vocab}
