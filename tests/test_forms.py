@@ -159,3 +159,11 @@ def test_cli_lists_and_shows_forms(forms_dir: Path) -> None:
     assert listed.exit_code == 1 and "broken" in listed.output and "colour" in listed.output
     bad = runner.invoke(main, ["forms", "broken"])
     assert bad.exit_code != 0 and "colour: 未知的键" in bad.output
+
+
+def test_checks_section_is_checked_against_the_rule_catalogue(forms_dir: Path) -> None:
+    _write(forms_dir, {**BASE, "checks": {"score-mismatch": False, "missing-value": {"required": ["points"]}}})
+    assert load_form("demo").checks["score-mismatch"] is False
+    _write(forms_dir, {**BASE, "checks": {"score-mismatsh": False}})
+    with pytest.raises(FormSpecError, match=r"demo.yaml: checks.score-mismatsh: 未知规则"):
+        load_form("demo")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 
 from .formula import FormulaError, check_calls, names, parse
@@ -95,9 +94,12 @@ def check_spec(spec: FormSpec, path: Path | str) -> None:
     for i, col in enumerate(table.columns):
         if col.kind not in COLUMN_KINDS:
             raise fail(f"indicators.columns[{i}].kind", f"“{col.kind}” 应为 {'/'.join(COLUMN_KINDS)}")
-    for key, params in spec.checks.items():
-        if params is not False and not isinstance(params, Mapping):
-            raise fail(f"checks.{key}", "应为参数映射或 false (a mapping of parameters, or false)")
+    from ..validation.form_checks import FormChecks, FormChecksError
+
+    try:  # which rules apply, with which parameters: checked against the rule catalogue
+        FormChecks.from_spec(spec.checks or None, str(path))
+    except FormChecksError as exc:
+        raise FormSpecError(str(exc)) from None
 
 
 def _check_formula(text: str, known: set[str], key: str, fail: object) -> None:

@@ -262,17 +262,6 @@ class FormSpec:
 
 
 # ---------------------------------------------------------------- strict loading
-def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """``override`` on ``base``: mappings merge key by key, everything else replaces."""
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def build(cls: type, data: Any, path: Path | str, where: str = "") -> Any:
     """An instance of dataclass ``cls`` from a YAML mapping, checking every key and type."""
     def fail(key: str, problem: str) -> FormSpecError:

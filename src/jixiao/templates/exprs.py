@@ -36,6 +36,13 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _number(v: Any) -> float | ExcelError | None:
+    """A computed value as a number: None when blank, the error value as is, #VALUE! for text."""
+    if isinstance(v, ExcelError) or v is None or v == "":
+        return v or None
+    return v if _is_number(v) else ExcelError("#VALUE!", f"“{v}”不是数值")
+
+
 def _excel_text(v: Any) -> str:
     """A value as Excel's & operator shows it (91.0 → "91", 0.9 → "0.9")."""
     if _is_number(v):
@@ -163,12 +170,8 @@ class Scaled(Expr):
         return f"({self.inner.text(mode, pack)}*{_excel_text(self.factor)})"
 
     def eval(self, env: Env) -> Any:
-        v = self.inner.eval(env)
-        if isinstance(v, ExcelError):
-            return v
-        if v is None or v == "":
-            return 0.0
-        return v * self.factor if _is_number(v) else ExcelError("#VALUE!", f"“{v}”不是数值")
+        v = _number(self.inner.eval(env))
+        return 0.0 if v is None else v if isinstance(v, ExcelError) else v * self.factor
 
     def refs(self) -> list[str]:
         return self.inner.refs()
@@ -293,10 +296,8 @@ class Round(Expr):
     def eval(self, env: Env) -> Any:
         from ..core.scoring import round_half_up
 
-        v = self.inner.eval(env)
-        if isinstance(v, ExcelError) or v in (None, ""):
-            return v
-        return round_half_up(v, self.digits) if _is_number(v) else ExcelError("#VALUE!", f"“{v}”不是数值")
+        v = _number(self.inner.eval(env))
+        return "" if v is None else v if isinstance(v, ExcelError) else round_half_up(v, self.digits)
 
     def refs(self) -> list[str]:
         return self.inner.refs()
@@ -314,14 +315,10 @@ class Plus(Expr):
     def eval(self, env: Env) -> Any:
         total = 0.0
         for p in self.parts:
-            v = p.eval(env)
+            v = _number(p.eval(env))
             if isinstance(v, ExcelError):
                 return v
-            if v in (None, ""):
-                continue
-            if not _is_number(v):
-                return ExcelError("#VALUE!", f"“{v}”不是数值")
-            total += v
+            total += v or 0.0
         return total
 
     def refs(self) -> list[str]:
