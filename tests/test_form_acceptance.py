@@ -100,3 +100,27 @@ def test_the_form_is_found_by_an_alias_title_too(generated: Path, tmp_path: Path
     title.value = "街道项目支出绩效自评表（2024年度）"
     wb.save(copy)
     assert read_workbook(copy).forms[0].form_id == "jiedao-2025"
+
+
+def test_a_column_the_spec_adds_is_generated_and_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data → form mapping follows the spec: a new column (佐证材料) goes from data to its cell."""
+    import yaml
+
+    spec = yaml.safe_load(FORM.read_text(encoding="utf-8"))
+    spec["id"] = "jiedao-zuozheng"
+    spec["indicators"]["columns"].append({"key": "evidence", "label": "佐证材料", "synonyms": ["证明材料"]})
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "jiedao-zuozheng.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_FORMS", str(forms))
+    clear_caches()
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data["指标"][0]["证明材料"] = "服务台账 1200 人次"
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "p.yaml"), "--form", "jiedao-zuozheng",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    form = read_workbook(tmp_path / "out" / "社区服务项目.xlsx").forms[0]
+    assert form.form_id == "jiedao-zuozheng"
+    assert [i.get("evidence").text for i in form.indicators] == ["服务台账 1200 人次", "", ""]
+    clear_caches()

@@ -38,7 +38,7 @@ from .core.parsing import (
     parse_quantity,
 )
 from .errors import JXError
-from .forms import DEFAULT_FORM, form_ids, load_form, match_label, normalize_label
+from .forms import DEFAULT_FORM, form_ids, labels, load_form, match_label, normalize_label
 from .forms.spec import FormSpec
 
 MODES = ("udf", "lambda", "native")
@@ -93,7 +93,7 @@ def field_key(label: object) -> str | None:
     if label is None:
         return None
     text = str(label).strip()
-    if text in _ENGLISH_KEYS:
+    if text in _ENGLISH_KEYS or text in labels()["columns"]:  # a key, or a column key a form spec adds
         return text
     norm = _norm(text)
     if norm in _PROJECT_INDEX:
@@ -150,6 +150,7 @@ class Indicator:
     explanation: str = ""
     remark: str = ""
     where: tuple[str, str] = ("", "")
+    extra: dict[str, Any] = field(default_factory=dict)  # columns a form spec adds (绩效标准 优/良/中/差 …)
 
 
 @dataclass
@@ -266,6 +267,8 @@ class _Reader:
         ind = Indicator(where=where)
         for key in ("level1", "level2", "level3", "unit", "reason", "explanation", "remark"):
             setattr(ind, key, _text(get(key)))
+        own = set(load_form(form_id).indicators.keys()) - set(_FIELD_NAMES)  # columns a spec adds
+        ind.extra = {k: v for k, v in raw.items() if k in own and not _blank(v)}
         if not ind.level3 and all(_blank(get(k)) for k in ("target", "actual", "points", "score")):
             return None  # a project line without an indicator, or an empty 二级 category line
         # Merged cells in exports: 一级/二级 carry over from the line above.
@@ -290,7 +293,9 @@ class _Reader:
                          f"无法识别的指标性质 {_quoted(get('nature'))}，应为 ≥、≤、＝ 或 定性",
                          "unknown nature, expected ≥ ≤ ＝ 定性")
             nature, ok = None, False
-        if nature is None and ind.target is not None and ok:
+        table = load_form(form_id).indicators
+        scored_by_nature = "nature" in table.keys() or bool(table.sections)  # else 指标值 may be any text
+        if nature is None and ind.target is not None and ok and scored_by_nature:
             try:
                 nature = infer_nature(ind.target)
             except JXError:
@@ -628,7 +633,7 @@ def _check_form(p: Project, form: str, col: _Collector) -> None:
             if not getattr(ind, key):
                 col.add(p.source, ind.where, _FIELD_NAMES[key], f"{_FIELD_NAMES[key]}为空",
                         f"{key} is empty")
-        if ind.points is None:
+        if ind.points is None and "points" in spec.indicators.keys():
             col.add(p.source, ind.where, _FIELD_NAMES["points"], "分值（权重）为空", "points are empty")
 
 
@@ -703,7 +708,7 @@ def template_data(project: Project, form: str) -> dict[str, Any]:
     percent = spec.indicators.points_unit == "percent"
     header = {"project": project.name, **project.fields}
     keys = [f.key for block in (spec.header, spec.overview) for f in block.fields]
-    data: dict[str, Any] = {"header": {k: header[k] for k in keys if header.get(k)}}
+    data: dict[str, Any] = {"header": {k: header[k] for k in keys if header.get(k)}} if keys else {}
     for f in _tick_fields(spec):
         if isinstance(data["header"].get(f.key), str):
             data["header"][f.key] = _choices(data["header"][f.key])
@@ -730,6 +735,10 @@ def template_data(project: Project, form: str) -> dict[str, Any]:
             row["reason"] = ind.reason
         if "unit" not in columns:
             row.pop("unit")
+        for key in ("remark", "explanation"):
+            if key in columns and getattr(ind, key):
+                row[key] = getattr(ind, key)
+        row.update(ind.extra)
         indicators.append({k: v for k, v in row.items() if v not in (None, "")})
     data["indicators"] = indicators
     return data
