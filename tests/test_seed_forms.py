@@ -71,17 +71,23 @@ def test_seed_003_generated_read_and_validated(tmp_path: Path) -> None:
     assert validate_file(path).findings == []
     typed = _typed_copy(path, tmp_path / "typed.xlsx")
     assert validate_file(typed).findings == []
+    # 得分率 typed as text, as many departments do, reads the same
+    as_text = _typed_copy(path, tmp_path / "text.xlsx", (form.indicators[1].get("score_rate").address, "68.93%"))
+    assert validate_file(as_text).findings == []
 
 
 @pytest.mark.parametrize(("what", "value", "code"), [
     ("total", 74.24, "JX305"),
     ("grade", "良", "JX306"),
     ("score", 16, "JX301"),  # 决策指标 is worth 15
+    ("rate", 0.7153, "JX307"),  # 得分率 of 过程指标: 19.30 ÷ 28 = 68.93%
+    ("rate", "71.53%", "JX307"),
 ])
 def test_seed_003_one_changed_number_is_found(tmp_path: Path, what: str, value: object, code: str) -> None:
     path = _generate(tmp_path, "pingjia", PINGJIA_DATA)
     form = read_workbook(path).forms[0]
-    cell = {"total": form.total, "grade": form.grade, "score": form.indicators[0].get("score")}[what]
+    cell = {"total": form.total, "grade": form.grade, "score": form.indicators[0].get("score"),
+            "rate": form.indicators[1].get("score_rate")}[what]
     changed = _typed_copy(path, tmp_path / "changed.xlsx", (cell.address, value))
     assert (code, cell.address) in [(f.code, f.cell) for f in validate_file(changed).findings]
 

@@ -8,6 +8,7 @@ values  JX101–JX103                single values: filled, numbers, scorable
 weights JX201–JX202                分值 totals and parents = Σ children
 scores  JX301–JX302                indicator scores
 totals  JX305–JX306                总分 and 等级
+computed JX307                     columns a form's spec computes (得分率, 完成质量)
 funds   JX303–JX304, JX402–JX403   执行率, its score, 执行数, 其中 rows
 reasons JX401                      偏差原因
 template JX501–JX502               workbooks made from jixiao's templates
@@ -21,7 +22,7 @@ its check. :mod:`.runner` runs each check in its own guard.
 
 from __future__ import annotations
 
-from . import file, funds, internal, reasons, scores, template, totals, values, weights  # noqa: F401  (register)
+from . import computed, file, funds, internal, reasons, scores, template, totals, values, weights  # noqa: F401  (register)
 from .base import (
     BOOK,
     BY_CODE,
