@@ -1,4 +1,5 @@
-"""Template workbooks for 附表1, 附表2 and the 项目支出绩效自评表, in three formula modes.
+"""Template workbooks for every form spec (附表1, 附表2, the 项目支出绩效自评表, … and forms from
+``JIXIAO_FORMS``), in three formula modes; the layout comes from the spec alone (``layout.py``).
 
 Modes (chosen at generation):
 
@@ -8,34 +9,32 @@ Modes (chosen at generation):
 - ``native``: plain Excel formulas (IF/ROUND/SUMPRODUCT …) — Excel 2010+, WPS, LibreOffice.
 
 Every JX_ call passes all its arguments, the last being the labelled 计分规则包 cell, so udf
-and lambda cells read the same (only ``udf`` honours an edited pack name; the other two modes
-bake the pack in). Formula cells carry cached values computed by the Python core.
-
-Data schema (``data``; every key optional, unknown keys are errors)::
+and lambda cells read the same (only ``udf`` honours an edited pack name;Data schema (``data``; every key optional, unknown keys are errors). Which keys a form takes
+follows from its spec: an open tree (``categories``) takes the first block, a fixed tree
+(``sections``) the second::
 
     {
-      "year": 2019,                              # xiangmu: （2019年度）
-      "header": {                                # fubiao2 / xiangmu header fields (strings)
-        "project": "…", "unit_name": "…",        # both forms
-        "department": "…",                       # xiangmu 主管部门
-        "project_type": "常年项目", "plan": "…", "fund_rules": "…", "basis": "…",
-        "scope": "…", "conditions": "…", "period": "…",          # fubiao2
-        "allocation": "据实据效" | ["因素法", "项目法"],          # fubiao2 ticked boxes
-      },
-      "funds": {                                 # fubiao2 / xiangmu; amounts in 万元
-        "total_funds": {"initial_budget": 87.65, "budget": 87.65, "spent": 86.54},
-        "fiscal": {...}, "carryover": {...}, "other": {...},     # same keys
-      },
-      "goal": {"expected": "…", "achieved": "…"},               # fubiao2 uses "expected"
-      "indicators": [                            # fubiao2 / xiangmu
+      "year": 2019,                              # when the spec's subtitle says {year}
+      "header": {"project": "…", …},             # the keys of the spec's header/overview fields;
+                                                 # a tick field takes a choice or a list of them
+      "funds": {"total_funds": {"initial_budget": 87.65, "budget": 87.65, "spent": 86.54}, …},
+                                                 # the spec's funds rows and typed columns (万元)
+      "goal": {"expected": "…", "achieved": "…"},  # the keys of the spec's goal parts
+      "indicators": [                            # one row per indicator, keyed by the spec's columns
         {"level1": "产出指标", "level2": "数量指标", "level3": "…", "nature": "≥",
          "target": "≥95%" | 0.95 | "逐步提高", "unit": "家", "points": 10 | "5%",
          "actual": "98%" | "达成", "reason": "…", "score": None},
       ],
-      "scores": {"决策程序": 6, …},             # fubiao1: 自评得分 by 三级指标 name
-      "remarks": {"决策程序": "…"},              # fubiao1 备注
+    }
+    {
+      "scores": {"决策程序": 6, …},             # 自评得分 by the name of each fixed scored row
+      "remarks": {"决策程序": "…"},              # 备注
       "personal": [{"name": "…", "score": 7, "points": 8, "explanation": "…", "remark": "…"}],
-      "deduction": 0,                            # fubiao1 扣分项 (0–10, subtracted)
+      "deduction": 0,                            # 扣分项 (0–its maximum, subtracted)
+      "deduction_remark": "…",
+    }
+
+": 0,                            # fubiao1 扣分项 (0–10, subtracted)
       "deduction_remark": "…",
     }
 
