@@ -162,3 +162,29 @@ def qual_check(actual: str, score_expr: str, weight: str, target: str, pack: Rul
         f"IF({_any_equal(a, _tier_words(pack, 1))},{band(1)},"
         f"IF({_any_equal(a, _tier_words(pack, 2))},{band(2)},{ERR_VALUE})))"
     )
+
+
+def quality(actual: str, excellent: str, good: str, fair: str, poor: str, pack: RulePack) -> str:
+    """完成质量 over typed numbers: standards falling from 优 to 中 are lower bounds, rising ones
+    upper bounds; a text 完成值 must equal one standard's text. Text standards such as "95%以上"
+    need the JX_ function (plain formulas cannot read them in every spreadsheet)."""
+    words = [_q(band.grade) for band in pack.grades]
+    if len(words) != 4:
+        return ERR_VALUE
+    standards = [excellent, good, fair, poor]
+    a = actual
+    text_match = ERR_VALUE
+    for s, word in reversed(list(zip(standards, words, strict=True))):
+        text_match = f"IF(AND({s}<>\"\",TRIM({a})=TRIM({s})),{word},{text_match})"
+
+    def ladder(op: str) -> str:
+        return (f"IF({a}{op}{excellent},{words[0]},IF({a}{op}{good},{words[1]},"
+                f"IF({a}{op}{fair},{words[2]},{words[3]})))")
+
+    numeric = (
+        f"IF(OR({excellent}=\"\",{good}=\"\",{fair}=\"\"),{ERR_NA},"
+        f"IF(NOT(AND(ISNUMBER({a}),ISNUMBER({excellent}),ISNUMBER({good}),ISNUMBER({fair}))),{ERR_VALUE},"
+        f"IF({excellent}>={fair},{ladder('>=')},{ladder('<=')})))"
+    )
+    errors = "".join(f"IF(ISERROR({x}),{x}," for x in [a, *standards])
+    return f"{errors}IF({a}=\"\",{ERR_NA},IF(ISTEXT({a}),{text_match},{numeric})){')' * (len(standards) + 1)}"
