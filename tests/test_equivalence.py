@@ -42,8 +42,12 @@ def _compiled(formula: str):
 def _cell(value):
     if value is None:
         return sh.EMPTY
+    if isinstance(value, ExcelError):  # an error cell, as `formulas` holds one
+        from formulas.tokens.operand import Error
+
+        return Error.errors[value.code]
     if isinstance(value, list):
-        return np.asarray([[sh.EMPTY if v is None else v] for v in value], dtype=object)
+        return np.asarray([[_cell(v)] for v in value], dtype=object)
     return value
 
 
@@ -71,7 +75,7 @@ def _agree(*results) -> None:
     python = results[0]
     for other in results[1:]:
         if isinstance(python, ExcelError):
-            assert isinstance(other, ExcelError), results
+            assert isinstance(other, ExcelError) and other.code == python.code, results  # the same error
         elif isinstance(python, float) or isinstance(other, float):
             assert not isinstance(other, ExcelError), results
             assert math.isclose(float(python), float(other), abs_tol=1e-9), results
