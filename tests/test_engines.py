@@ -278,3 +278,31 @@ def test_every_failure_mode_gives_the_cores_error_value_in_the_engine(engine: st
              for cell, (name, values, pack) in zip(cells, calls, strict=True)
              if ws[cell].value != _core(name, values, pack).code]
     assert not wrong, (engine, wrong)
+
+
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
+def test_range_formulas_standing_on_the_first_row_of_their_range(engine: str, tmp_path: Path) -> None:
+    """The place where implicit intersection silently picks one cell (97.06 → 0 in Gnumeric before
+    the array-formula fix): a vertical range whose first row is the formula's own row."""
+    rng = random.Random(2024)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    cases = []
+    for i in range(30):
+        col = 1 + 2 * i
+        values = [rng.choice([None, round(rng.uniform(0, 30), 3)]) for _ in range(RANGE_WIDTH)]
+        values[0] = round(rng.uniform(1, 30), 3)
+        for r, v in enumerate(values, start=1):
+            ws.cell(r, col, v)
+        ref = f"{get_column_letter(col)}1:{get_column_letter(col)}{RANGE_WIDTH}"
+        name, args = ("JX_TOTAL", [ref]) if i % 2 else ("JX_WEIGHT_STATUS", [ref, "90"])
+        text = "=" + REGISTRY[name].native_formula(args, "cz2020-10")
+        cell = f"{get_column_letter(col + 1)}1"
+        ws[cell] = ArrayFormula(cell, text) if needs_array(text) else text
+        cases.append((cell, REGISTRY[name].func(values, 90) if i % 2 == 0 else REGISTRY[name].func(values)))
+    (tmp_path / "in").mkdir()
+    wb.save(tmp_path / "in" / "first_row.xlsx")
+    (out,) = _recalc(engine, [tmp_path / "in" / "first_row.xlsx"], tmp_path / "out")
+    got = openpyxl.load_workbook(out, data_only=True).active
+    wrong = [(cell, got[cell].value, want) for cell, want in cases if not _engine_agrees(got[cell].value, want)]
+    assert not wrong, (engine, wrong)
