@@ -15,6 +15,7 @@ from openpyxl.utils.cell import get_column_letter, range_boundaries
 
 from ..errors import ExcelError
 from ..functions import REGISTRY
+from ..native import as_text
 
 MODES = ("udf", "lambda", "native")
 
@@ -357,7 +358,9 @@ class Status(Expr):
     uses: list[str] = field(default_factory=list)
 
     def text(self, mode: str, pack: str) -> str:
-        tail = "&".join(e.text(mode, pack) for e in self.final)
+        # a cell joined into the text goes through as_text: Gnumeric's & shows 57.13 as 57.130000000000000001
+        tail = "&".join(as_text(e.text(mode, pack)) if isinstance(e, (Ref, Name)) else e.text(mode, pack)
+                        for e in self.final)
         for excel, _, before, after in reversed(self.checks):
             tail = f'IF(({excel})>0,"{before}"&({excel})&"{after}",{tail})'
         return tail
