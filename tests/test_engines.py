@@ -66,13 +66,17 @@ def test_native_templates_filled_at_random_match_the_core(engine: str, tmp_path:
             assert same_value(got, want), (engine, out.name, cell, got, want)
             checked += 1
     assert checked > 500
-    seed_total = {"fubiao1": 91, "fubiao2": 100, "xiangmu": 99.87, "pingjia": 73.24, "yunnan2017": 97.75}
+    # The seeds' published numbers, as each engine computes them
+    seed = {"fubiao1": (91, "优"), "fubiao2": (100, "优"), "xiangmu": (99.87, "优"), "pingjia": (73.24, "中"),
+            "yunnan2017": (97.75, "优")}
     for out, (_, form_id, data) in zip(outs, cases, strict=True):
         if data is SEEDS[form_id]:
             layout = template_layout(form_id, data)
             book = openpyxl.load_workbook(out, data_only=True)[layout.sheet]
-            assert book[layout.fields["grand_total"]].value == seed_total[form_id]
-            assert book[layout.fields["grade"]].value == "优"
+            if form_id in seed:
+                assert (book[layout.fields["grand_total"]].value, book[layout.fields["grade"]].value) == seed[form_id]
+            else:  # seed 004's indicator table: 满意度 92.97 against 95/90/80/70 → 良
+                assert [book[r["quality"]].value for r in layout.rows if "quality" in r][-1] == "良"
 
 
 def _native_workbooks() -> list[Path]:

@@ -144,38 +144,40 @@ def test_seed_004_one_changed_number_is_found(tmp_path: Path, what: str, value: 
     assert (code, where) in found, found
 
 
-PENDING = Path(__file__).resolve().parents[1] / "examples" / "forms" / "pending" / "yunnan2017-zhibiao.yaml"
-SATISFACTION = {"level1": "满意度指标", "level2": "社会公众或服务对象满意度", "level3": "服务对象满意度",
-                "std_excellent": "满意度95%以上", "std_good": "满意度90%以上", "std_fair": "满意度80%以上",
-                "std_poor": "满意度70%以上", "target": "服务对象满意度95%以上", "actual": 92.97,
-                "completion": 1, "remark": "发放及回收有效问卷100份，得分92.97分"}
+ZHIBIAO_DATA = """\
+项目名称: 质量安全监管专项经费
+指标:
+  - {一级指标: 满意度指标, 二级指标: 社会公众或服务对象满意度, 三级指标: 服务对象满意度, 优: 满意度95%以上,
+     良: 满意度90%以上, 中: 满意度80%以上, 差: 满意度70%以上, 指标值: 服务对象满意度95%以上, 完成值: 92.97,
+     完成率: 100%, 情况说明: 发放及回收有效问卷100份，得分92.97分}
+  - {一级指标: 产出指标, 二级指标: 质量指标, 三级指标: 省级风险监测项目 年度计划完成率, 优: M≥90%, 良: 80%≤M<90%,
+     中: 60%≤M<80%, 差: M<60%, 指标值: 能圆满完成计划, 完成值: 85%, 完成率: 100%}
+"""
 
 
-def test_seed_004_indicator_table_waits_only_for_jx_quality() -> None:
-    """The 四级 table's spec is complete but for JX_QUALITY, which another change adds."""
-    from jixiao.forms import FormSpecError, load_form
-    from jixiao.functions import REGISTRY
-
-    if "JX_QUALITY" in REGISTRY:
-        assert load_form(PENDING).indicators.column("quality").formula.startswith("JX_QUALITY(")
-        return
-    with pytest.raises(FormSpecError, match=r"indicators\.columns\[11\]\.formula: 未知函数 JX_QUALITY"):
-        load_form(PENDING)
-
-
-@pytest.mark.skipif("JX_QUALITY" not in __import__("jixiao.functions", fromlist=["REGISTRY"]).REGISTRY,
-                    reason="JX_QUALITY is not in the JX_ registry yet")
-def test_seed_004_indicator_table_quality_is_good(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
-
-    from jixiao.forms import clear_caches
-
-    shutil.copy(PENDING, tmp_path / PENDING.name)
-    monkeypatch.setenv("JIXIAO_FORMS", str(tmp_path))
-    clear_caches()
-    data = {"indicators": [SATISFACTION]}
+def test_seed_004_indicator_table_quality_from_the_spec() -> None:
+    data = SEEDS["yunnan2017-zhibiao"]
     layout = template_layout("yunnan2017-zhibiao", data)
     values = computed_values("yunnan2017-zhibiao", data)
-    row = next(r for r in layout.rows if (layout.sheet, r["quality"]) in values
-               and values[(layout.sheet, r["quality"])] != "")
-    assert values[(layout.sheet, row["quality"])] == "良"  # 92.97 against 95/90/80/70
+    filled = [values[(layout.sheet, r["quality"])] for r in layout.rows]
+    assert [q for q in filled if q] == ["优", "良"]  # 100% against M≥90%; 92.97 against 95/90/80/70
+
+
+def test_seed_004_indicator_table_generated_read_and_validated(tmp_path: Path) -> None:
+    path = _generate(tmp_path, "yunnan2017-zhibiao", ZHIBIAO_DATA)
+    (form,) = read_workbook(path).forms
+    assert form.form_id == "yunnan2017-zhibiao"
+    got = {i.label: (i.get("std_good").text, i.get("quality").value) for i in form.indicators}
+    assert got == {"省级风险监测项目 年度计划完成率": ("80%≤M<90%", "良"), "服务对象满意度": ("满意度90%以上", "良")}
+    assert validate_file(path).findings == []
+    assert validate_file(_typed_copy(path, tmp_path / "typed.xlsx")).findings == []
+
+
+@pytest.mark.parametrize(("what", "value"), [("quality", "优"), ("actual", 96)])
+def test_seed_004_indicator_table_one_change_is_found(tmp_path: Path, what: str, value: object) -> None:
+    """完成质量 typed over, or 完成值 changed without it: JX307 on the 完成质量 cell."""
+    path = _generate(tmp_path, "yunnan2017-zhibiao", ZHIBIAO_DATA)
+    ind = next(i for i in read_workbook(path).forms[0].indicators if i.label == "服务对象满意度")
+    changed = _typed_copy(path, tmp_path / "changed.xlsx", (ind.get(what).address, value))
+    found = [(f.code, f.cell) for f in validate_file(changed).findings]
+    assert ("JX307", ind.get("quality").address) in found, found

@@ -10,8 +10,8 @@ from .spec import FormSpec, FormSpecError
 ROW_KEYS = ("level1", "level2", "level3")
 FUNDS_INPUTS = ("initial_budget", "budget", "spent")
 FUNDS_COMPUTED = ("points", "rate", "score")
-STATUS_KINDS = ("blank", "over", "missing", "reason", "deduction")
-COLUMN_KINDS = ("text", "quantity", "nature")
+STATUS_KINDS = ("empty", "blank", "over", "missing", "reason", "deduction")
+COLUMN_KINDS = ("text", "quantity", "number", "nature")
 
 
 def named_cells(spec: FormSpec) -> set[str]:

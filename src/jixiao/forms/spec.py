@@ -91,7 +91,9 @@ class Column:
     input: bool = True  # typed by the unit; False: computed by ``formula``
     formula: str = ""  # over the row's column keys and named cells: JX_SCORE(nature,target,…)
     needs: tuple[str, ...] = ()  # a computed cell stays blank until these columns are filled
-    kind: str = "text"  # text | quantity (numbers with units, typed as numbers) | nature (≥ ＝ ≤ 定性)
+    # text | quantity (numbers with units, typed as numbers) | number (a bare number or percentage
+    # typed as a number, any other text kept: 绩效标准 "95%" or "80%≤M<90%") | nature (≥ ＝ ≤ 定性)
+    kind: str = "text"
     format: str = ""  # number format ("" → the typed value's, else the row's first quantity's)
     width: tuple[float, float] = (8.0, 10.0)  # (min, max) characters
     required: bool = False  # must be filled on every indicator row
@@ -199,14 +201,15 @@ class Computed:
 class StatusCheck:
     """One test of the 填报状态 line: ``before`` + the count + ``after`` when the count is not 0.
 
-    kinds: ``blank`` (empty 得分 cells), ``over`` (得分 above 分值), ``missing`` (typed rows with a
+    kinds: ``empty`` (no indicator typed yet), ``blank`` (empty 得分 cells), ``over`` (得分 above 分值), ``missing`` (typed rows with a
     required cell empty, and the scored funds row's 预算数/执行数), ``reason`` (得分 below 分值 and no
     偏差原因), ``deduction`` (扣分 above its maximum).
     """
 
     kind: str
     before: str
-    after: str
+    after: str = ""
+    count: bool = True  # False: the message is ``before`` alone
 
 
 @dataclass(frozen=True)

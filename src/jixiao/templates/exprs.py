@@ -353,7 +353,8 @@ def count_required(cells: list[str]) -> tuple[str, Callable[[Env], int]]:
 class Status(Expr):
     """A Chinese status line: the first failing check's message, else the joined ``final``."""
 
-    checks: list[tuple[str, Callable[[Env], int], str, str]]  # (excel count, python count, before, after)
+    # (excel count, python count, before, after); after None: the message is ``before`` alone, no count
+    checks: list[tuple[str, Callable[[Env], int], str, str | None]]
     final: list[Expr]
     uses: list[str] = field(default_factory=list)
 
@@ -362,14 +363,15 @@ class Status(Expr):
         tail = "&".join(as_text(e.text(mode, pack)) if isinstance(e, (Ref, Name)) else e.text(mode, pack)
                         for e in self.final)
         for excel, _, before, after in reversed(self.checks):
-            tail = f'IF(({excel})>0,"{before}"&({excel})&"{after}",{tail})'
+            message = f'"{before}"' if after is None else f'"{before}"&({excel})&"{after}"'
+            tail = f'IF(({excel})>0,{message},{tail})'
         return tail
 
     def eval(self, env: Env) -> Any:
         for _, py, before, after in self.checks:
             n = py(env)
             if n > 0:
-                return f"{before}{n}{after}"
+                return before if after is None else f"{before}{n}{after}"
         parts = [e.eval(env) for e in self.final]
         for p in parts:
             if isinstance(p, ExcelError):

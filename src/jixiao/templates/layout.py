@@ -9,6 +9,7 @@ so a formula may name a cell placed further down.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..forms import formula as fx
@@ -40,6 +41,7 @@ from .values import (
 )
 
 BOX_OFF, BOX_ON = "□", "☑"
+_BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?\s*%?\s*$")
 TIER_LIST = '"达成,部分达成,未达成"'
 
 
@@ -230,7 +232,10 @@ class Layout(FixedTree):
             value, fmt = typed(item.get(c.key))
             row_fmt.append(fmt)
             return value, c.format or fmt or row_fmt[0]
-        return item.get(c.key), c.format or None
+        value = item.get(c.key)
+        if c.kind == "number" and isinstance(value, str) and _BARE_NUMBER.match(value):
+            return typed(value)[0], c.format or typed(value)[1]  # "95%" → 0.95; "80%≤M<90%" stays text
+        return value, c.format or None
 
     def open_tree(self) -> None:
         sh, table = self.sh, self.table
@@ -277,7 +282,7 @@ class Layout(FixedTree):
         if "nature" in rng:
             sh.validations.append(Validation("list", '"' + ",".join(table.natures) + '"', [rng["nature"]],
                                              prompt="指标性质：≥ 正向，≤ 反向，＝ 等于，定性"))
-        if "actual" in rng:
+        if "actual" in rng and "nature" in rng:  # 定性 indicators type their tier
             sh.validations.append(Validation("list", TIER_LIST, [rng["actual"]], strict=False,
                                              prompt="定量指标填数字；定性指标选 达成 / 部分达成 / 未达成"))
         percent = table.points_unit == "percent"

@@ -90,8 +90,24 @@ YUNNAN2017: dict[str, Any] = {
                 "项目效果": "满意度问卷 92.97 分：5×92.97÷100=4.65"},
 }
 
+# Seed 004: its 四级 indicator table, 绩效标准 优/良/中/差 → 完成质量 (满意度 92.97 → 良). The standards
+# are the seed's thresholds as numbers (满意度95%以上 → 95), which native formulas can read too; the
+# seed's own wording ("满意度95%以上", "80%≤M<90%") needs the JX_ function (udf / lambda / validation).
+YUNNAN2017_ZHIBIAO: dict[str, Any] = {
+    "indicators": [
+        {"level1": "产出指标", "level2": "质量指标", "level3": "省级风险监测项目 年度计划完成率",
+         "std_excellent": "90%", "std_good": "80%", "std_fair": "60%", "std_poor": "M<60%",
+         "target": "能圆满完成计划", "actual": "100%", "completion": "100%",
+         "remark": "共抽查850家企业1446个批次产品"},
+        {"level1": "满意度指标", "level2": "社会公众或服务对象满意度", "level3": "服务对象满意度",
+         "std_excellent": 95, "std_good": 90, "std_fair": 80, "std_poor": 70,
+         "target": "服务对象满意度95%以上", "actual": 92.97, "completion": "100%",
+         "remark": "发放及回收有效问卷100份，得分92.97分"},
+    ],
+}
+
 SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU, "pingjia": PINGJIA,
-                                    "yunnan2017": YUNNAN2017}
+                                    "yunnan2017": YUNNAN2017, "yunnan2017-zhibiao": YUNNAN2017_ZHIBIAO}
 
 
 def random_data(form_id: str, rng: Any) -> dict[str, Any]:
@@ -127,10 +143,19 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
             points = f"{rng.randint(2, 15)}%" if percent else rng.choice([5, 10, 12.5, 15, 20])
             row = {"level1": cat.level1, "level2": cat.level2, "level3": f"指标{len(rows) + 1}",
                    "nature": nature, "target": target, "actual": actual, "points": points, "unit": "个"}
+            if "std_excellent" in columns:  # 绩效标准 优/良/中/差 and a 完成值 on the same scale
+                t1 = rng.randint(85, 98)
+                t2, t3 = t1 - rng.randint(3, 10), t1 - rng.randint(14, 25)
+                # numbers: native formulas read numeric standards only (text ones need the JX_ function)
+                row.update(std_excellent=t1, std_good=t2, std_fair=t3, std_poor=f"{t3}以下",
+                           actual=round(rng.uniform(t3 - 10, 100), 2))
             rows.append({k: v for k, v in row.items() if k in columns})
+    data: dict[str, Any] = {"indicators": rows}
     budget = round(rng.uniform(1, 500), 2)
     spent = round(budget * rng.uniform(0.4, 1.2), 2)
-    data: dict[str, Any] = {"funds": {"total_funds": {"budget": budget, "spent": spent},
-                                      "fiscal": {"budget": budget, "spent": round(spent * rng.uniform(0.5, 1), 2)}},
-                            "indicators": rows, "header": {"project": "随机项目"}}
+    if spec.funds is not None:
+        data["funds"] = {"total_funds": {"budget": budget, "spent": spent},
+                         "fiscal": {"budget": budget, "spent": round(spent * rng.uniform(0.5, 1), 2)}}
+    if spec.header.fields:
+        data["header"] = {"project": "随机项目"}
     return data

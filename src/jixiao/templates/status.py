@@ -23,11 +23,18 @@ def status_line(spec: FormSpec, fields: dict[str, str], resolve: Callable[[str],
     checks, uses = [], []
     for check in spec.status.checks:
         excel, py, used = STATUS_CHECKS[check.kind](spec, fields, rng)
-        checks.append((excel, py, check.before,
-                       check.after.format(points=f"{deduction.points:g}" if deduction else "")))
+        after = check.after.format(points=f"{deduction.points:g}" if deduction else "")
+        checks.append((excel, py, check.before, after if check.count else None))
         uses += [u for u in used if u not in uses]
     final = concat_parts(spec.status.final, resolve) if spec.status.final else []
     return Status(checks, final, uses=uses)
+
+
+def _empty(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
+    """1 while no indicator row has its 三级指标 (name) typed."""
+    names = rng["level3"]
+    return (f"(COUNTA({names})=0)*1", lambda env: int(all(env(c) in (None, "") for c in cells_of(names))),
+            [names])
 
 
 def _blank(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
@@ -77,4 +84,4 @@ def _reason(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Coun
 
 
 STATUS_CHECKS: dict[str, Callable[[FormSpec, dict[str, str], dict[str, str]], Count]] = {
-    "blank": _blank, "over": _over, "deduction": _deduction, "missing": _missing, "reason": _reason}
+    "empty": _empty, "blank": _blank, "over": _over, "deduction": _deduction, "missing": _missing, "reason": _reason}

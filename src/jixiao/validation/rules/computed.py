@@ -55,7 +55,7 @@ class ComputedMismatch(Rule):
                 args = {n: _row_value(ind, n) for n in fx.names(node) if n != "pack"}
                 if cell is None or cell.blank or any(args.get(n) is None for n in col.needs):
                     continue
-                args["pack"] = ctx.pack
+                args["pack"] = ctx.pack.source  # JX_ functions take a pack by name or path
                 expected = to_expr(node, lambda n, a=args: Lit(a.get(n))).eval(lambda ref: None)
                 if isinstance(expected, ExcelError) or expected in (None, ""):
                     continue  # not computable from what was typed: the value rules say why
