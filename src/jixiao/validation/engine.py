@@ -31,6 +31,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     source: str | None = None  # the file on disk that was read (for annotated copies)
     annotated: str | None = None  # relative path of the annotated copy, when one was written
+    facts: Any = None  # reports.facts.Facts of a workbook's forms (a report beside it is held against them)
+    report: Any = None  # reports.validate.ReportState of a 自评报告 (its claims, for pairing)
+    paired: str | None = None  # the workbook a report was held against
 
     @property
     def errors(self) -> list[Finding]:
@@ -41,6 +44,8 @@ class FileResult:
              "findings": [f.to_dict() for f in self.findings]}
         if self.annotated:
             d["annotated"] = self.annotated
+        if self.paired:
+            d["paired"] = self.paired
         return d
 
 
@@ -92,6 +97,24 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
         result.findings.append(rule("form-not-found").finding())
+    found, result.forms = check_forms(book, rules)
+    result.findings.extend(found)
+    if book.forms:
+        from ..reports.facts import workbook_facts
+
+        result.facts = workbook_facts(book, shown)
+    if book.template:
+        result.findings.extend(check_formulas(book))
+        result.findings.extend(check_template_mode(book, result.findings))
+    result.status = _status(result.findings)
+    return result
+
+
+def check_forms(book: Workbook, rules: str | os.PathLike[str] | RulePack | None
+                ) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Every check on every form of a workbook (or of a report's tables): findings and summaries."""
+    findings: list[Finding] = []
+    summaries: list[dict[str, Any]] = []
     for form in book.forms:
         pack = pack_for(form, rules)
         ctx = Context(form, pack, book)
@@ -101,16 +124,12 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
             found = [rule("invalid-value").finding(
                 sheet=form.sheet, address=form.header_cell, where="",
                 reason=f"校验时出错（{type(exc).__name__}: {str(exc)[:200]}）")]
-        result.findings.extend(found)
+        findings.extend(found)
         summary = form.summary()
         summary["pack"] = pack.id
         summary["errors"] = sum(1 for f in found if f.severity == ERROR)
-        result.forms.append(summary)
-    if book.template:
-        result.findings.extend(check_formulas(book))
-        result.findings.extend(check_template_mode(book, result.findings))
-    result.status = _status(result.findings)
-    return result
+        summaries.append(summary)
+    return findings, summaries
 
 
 def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
