@@ -347,6 +347,7 @@ def _prolog_walk(chunks: Iterator[bytes]) -> bool:
 
 # ---------------------------------------------------------------- archives of submissions
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+REPORT_SUFFIXES = (".docx", ".pdf", ".txt")  # 自评报告 handed in beside the workbooks (jixiao.reports)
 
 
 def safe_member_name(name: str) -> PurePosixPath:
@@ -393,7 +394,7 @@ def extract_archive(archive: Path, dest: Path, display: str | None = None,
                     yield Refused(member, "压缩包成员是符号链接，已拒绝")
                     continue
                 suffix = rel.suffix.lower()
-                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith("~$"):
+                if suffix not in (*WORKBOOK_SUFFIXES, *REPORT_SUFFIXES, ".zip") or rel.name.startswith("~$"):
                     continue
                 total += info.file_size
                 if info.file_size > MAX_FILE_BYTES or total > 4 * MAX_UNCOMPRESSED or (

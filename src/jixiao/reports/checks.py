@@ -125,7 +125,7 @@ def evaluate(nums: list[Num], ops: list[str]) -> float | None:
     """Left to right with × ÷ before + −; None on division by zero."""
     terms: list[float] = [nums[0].value]
     signs: list[float] = [1.0]
-    for op, n in zip(ops, nums[1:]):
+    for op, n in zip(ops, nums[1:], strict=False):
         if op in "×xX*":
             terms[-1] *= n.value
         elif op in "÷/":
@@ -135,7 +135,7 @@ def evaluate(nums: list[Num], ops: list[str]) -> float | None:
         else:
             terms.append(n.value)
             signs.append(1.0 if op in "+＋" else -1.0)
-    return sum(s * t for s, t in zip(signs, terms))
+    return sum(s * t for s, t in zip(signs, terms, strict=False))
 
 
 def check_arithmetic(claims: Claims) -> Iterator[Marked]:

@@ -251,10 +251,9 @@ def _item(name: str, scores: list[tuple[str, Num, Place]], points: Num | None,
     if not scores or not name or (points is None and deduction is None):
         return None
     strong = [s for s in scores if s[0] in _STRONG_SCORE]
-    pick = strong or scores
-    if len({s[1].value for s in pick}) != 1:
-        return None
-    _, score, place = pick[0]
+    if not strong and len({s[1].value for s in scores}) != 1:
+        return None  # several plain 得N分 that differ: which one is the indicator's is unclear
+    _, score, place = (strong or scores)[0]  # the first 自评得分 states it (a later one repeats it)
     return Item(name, place, score, points, deduction, rate)
 
 

@@ -40,7 +40,7 @@ class Facts:
     def merge(self, other: Facts) -> None:
         for k, v in other.items.items():
             self.items.setdefault(k, v)
-        if self.total is None or (self.total_computed and other.total is not None and not other.total_computed):
+        if self.total is None:  # a total of the report's own tables stands (other forms total differently)
             self.total, self.total_computed = other.total, other.total_computed
         self.grade = self.grade or other.grade
         for k, v in other.funds.items():

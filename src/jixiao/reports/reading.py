@@ -20,7 +20,7 @@ from typing import Any
 from .. import security
 from .textlayout import TextTable, cell_paragraphs, parse_text, place
 
-REPORT_SUFFIXES = (".docx", ".pdf", ".txt")
+REPORT_SUFFIXES = security.REPORT_SUFFIXES
 MAX_PDF_PAGES = 500
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -98,20 +98,24 @@ def _read_bounded(path: Path) -> bytes:
 
 
 def decode_text(raw: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 (BOM, or the NUL pattern of CJK/ASCII text), else GBK."""
+    """UTF-8 or UTF-16 with a BOM; else strict UTF-8; else whichever of GB18030 and UTF-16 (LE/BE,
+    no BOM) reads as the most ordinary Chinese text."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="replace")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16", errors="replace")
-    head = raw[:4000]
-    if head.count(b"\x00") > len(head) // 8:
-        odd_nuls = head[1::2].count(b"\x00")
-        return raw.decode("utf-16-le" if odd_nuls >= head[0::2].count(b"\x00") else "utf-16-be",
-                          errors="replace")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("gb18030", errors="replace")
+        pass
+    candidates = ["gb18030"] + (["utf-16-le", "utf-16-be"] if len(raw) % 2 == 0 else [])
+    return max((raw.decode(enc, errors="replace") for enc in candidates), key=_ordinary)
+
+
+def _ordinary(text: str) -> float:
+    sample = text[:4000]
+    good = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff" or " " <= ch <= "~" or ch in "\n\r\t，。：；、（）“”《》％")
+    return good / max(len(sample), 1)
 
 
 # ---------------------------------------------------------------- plain text and PDF

@@ -177,7 +177,8 @@ def pair_reports(results: list[FileResult]) -> None:
         best = None
         for b in books:
             theirs = core_name(b.facts.project)
-            if theirs == mine or (min(len(theirs), len(mine)) >= 4 and (theirs in mine or mine in theirs)):
+            short, long_ = sorted((theirs, mine), key=len)
+            if theirs == mine or (len(short) >= 4 and short in long_ and len(short) >= 0.8 * len(long_)):
                 same_dir = Path(b.path).parent == Path(res.path).parent
                 score = (theirs == mine, same_dir, len(theirs))
                 if best is None or score > best[0]:

@@ -1,0 +1,209 @@
+"""The 自评报告 checks, on the seed reports built as .docx in a temporary folder, and on reports
+built from small specs (a number changed, a broken file, a paired workbook)."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document
+
+from jixiao.reports import read_report, validate_report
+from jixiao.reports.reading import decode_text
+from jixiao.validation.batch import validate_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+if not SEEDS.is_dir():  # the main checkout keeps shared/ one level higher than worktrees do
+    SEEDS = Path("/work/shared/seeds")
+_spec = importlib.util.spec_from_file_location("build_reports", ROOT / "examples" / "build_reports.py")
+build_reports = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_reports)  # type: ignore[union-attr]
+
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="needs ../shared/seeds beside the clone")
+
+
+def seed_text(number: str) -> str:
+    return build_reports.seed_files(SEEDS)[number].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    if not SEEDS.is_dir():
+        pytest.skip("needs ../shared/seeds beside the clone")
+    return build_reports.build_all(SEEDS, tmp_path_factory.mktemp("reports"))
+
+
+def codes(result) -> list[str]:
+    return [f.code for f in result.findings]
+
+
+@needs_seeds
+def test_seed_000_text_against_its_table(built: dict[str, Path]) -> None:
+    res = validate_report(built["000"])
+    msgs = {f.code: [] for f in res.findings}
+    for f in res.findings:
+        msgs[f.code].append(f.message)
+    table = msgs["JX606"]
+    assert len(table) == 2
+    assert any("绩效监管" in m and "为 6" in m and "为 4" in m and "“综上，根据评分标准，该项指标不扣分，得6分。”" in m
+               for m in table)
+    assert any("目标完成" in m and "为 3" in m and "为 6" in m and "表 1（专项预算绩效自评打分表）第 11 行第 6 列" in m
+               for m in table)
+    (total,) = msgs["JX602"]
+    assert "总分 91" in total and "合计 90" in total and "本项目绩效自评得91分" in total
+    assert set(msgs) == {"JX602", "JX606"}, res.findings  # 附表1/附表2 in the Word tables hold
+    assert [f["form"] for f in res.forms] == ["fubiao1", "fubiao2"]
+
+
+@needs_seeds
+def test_seed_001_unit_slip_and_true_slips(built: dict[str, Path]) -> None:
+    res = validate_report(built["001"])
+    slips = [f.message for f in res.findings if f.code == "JX607"]
+    assert slips and all("87.65元" in m and "87.65万元" in m for m in slips)
+    # two more true slips in the seed, named in examples/README.md
+    assert any(f.code == "JX602" and "89.87" in f.message for f in res.findings)
+    assert any(f.code == "JX604" and "106.25" in f.message for f in res.findings)
+    assert len(res.findings) == 4
+
+
+@needs_seeds
+@pytest.mark.parametrize("number", ["002", "003"])
+def test_seeds_002_003_no_false_alarm(built: dict[str, Path], number: str) -> None:
+    res = validate_report(built[number])
+    assert res.findings == [] and res.status == "ok"
+
+
+@needs_seeds
+def test_seed_004_only_its_unit_slips(built: dict[str, Path]) -> None:
+    res = validate_report(built["004"])
+    assert sorted(re.search(r"写作“(.+?)”", f.message).group(1) for f in res.findings) == ["57.67元", "58.88元"]
+    assert {f.code for f in res.findings} == {"JX607"}
+
+
+def _claims_numbers(text: str) -> list[re.Match[str]]:
+    """Numbers in the sentences the checks read (scores, totals, arithmetic, rates)."""
+    return [m for m in re.finditer(r"(?<=得)(\d+(?:\.\d+)?)(?=分)|(?<=自评分)(\d+(?:\.\d+)?)|"
+                                   r"(?<=\=)(\d+\.\d+)(?=分)|(?<=得分率为 )(\d+\.\d+)(?=%)", text)]
+
+
+def _mutations(number: str, limit: int = 7) -> list[tuple[str, int, str]]:
+    text = seed_text(number)
+    found = _claims_numbers(text)
+    step = max(1, len(found) // limit)
+    return [(number, m.start(), m.group(0)) for m in found[::step][:limit]]
+
+
+SWEEP = [m for n in ("000", "003", "004") for m in (_mutations(n) if SEEDS.is_dir() else [])]
+
+
+@needs_seeds
+@pytest.mark.parametrize("number,at,old", SWEEP)
+def test_changing_one_number_is_found(tmp_path: Path, number: str, at: int, old: str) -> None:
+    text = seed_text(number)
+    new = f"{float(old) + 1.5:g}"
+    changed = text[:at] + new + text[at + len(old):]
+    path = build_reports.build_report(changed, tmp_path / "r.docx")
+    base = {(f.code, f.message) for f in validate_report(build_reports.build_report(text, tmp_path / "b.docx")).findings}
+    res = validate_report(path)
+    extra = [f for f in res.findings if (f.code, f.message) not in base]
+    assert extra, f"{old} → {new} at {at} gave no new finding"
+    sentence = text[:at].rsplit("\n", 1)[-1][-8:]
+    assert any(new in f.message and f.cell for f in extra), [f.message for f in extra]
+    assert sentence  # the quote includes the changed number's own sentence
+
+
+def _docx(paragraphs: list[str]) -> bytes:
+    doc = Document()
+    for p in paragraphs:
+        doc.add_paragraph(p)
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def test_internal_checks_on_a_spec_report(tmp_path: Path) -> None:
+    path = tmp_path / "r.docx"
+    path.write_bytes(_docx([
+        "一、项目投入(标准分15分, 自评分13.7分)",
+        "1、项目立项: 该指标基准分为9分, 经评价, 该指标自评得分8.7分。",
+        "2、资金落实: 该指标基准分为6分, 经评价, 该指标自评得分5.5分。",  # 8.7 + 5.5 ≠ 13.7
+        "此项评价分值=5×92.97÷100=4.56分。",  # 4.65
+        "本项目绩效自评得85分，等级为“优”。",  # 85 → 良
+        "预算总额20.00万元，全年预算执行数为18.00万元，预算执行率为95%。",  # 90%
+    ]))
+    res = validate_report(path)
+    got = {f.code: f.message for f in res.findings}
+    assert set(got) == {"JX602", "JX601", "JX605", "JX604"}, res.findings
+    assert "13.7" in got["JX602"] and "14.2" in got["JX602"] and "第 1 段" in got["JX602"]
+    assert "4.6485" in got["JX601"] and "4.56" in got["JX601"]
+    assert "应为“良”" in got["JX605"]
+    assert "应为 90%" in got["JX604"]
+
+
+def test_sentences_that_hold_give_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join([
+        "（1）决策程序", "综上，根据评分标准，该项指标扣1分，得5分。",
+        "项目决策指标涉及3个二级指标。指标分值15 分，得 12.23分，得分率为 81.53%。",
+        "问卷调查综合得分92.97分，此项评价分值=5×92.97÷100=4.65分。",
+        "本项目绩效评价得分为 73.24 分，综合评定等级为“中”。",
+        "目标100%，完成100%，完成率100%。",
+    ]), encoding="gbk")
+    res = validate_report(path)
+    assert res.findings == [] and res.status == "ok"
+
+
+def test_text_encodings() -> None:
+    text = "本项目绩效自评得91分"
+    for enc in ("utf-8", "utf-8-sig", "gbk", "utf-16", "utf-16-le"):
+        assert decode_text(text.encode(enc)) == text
+
+
+def test_broken_files_are_one_finding_each(tmp_path: Path) -> None:
+    good = tmp_path / "ok.docx"
+    good.write_bytes(_docx(["本项目绩效自评得85分，等级为“良”。"]))
+    (tmp_path / "cut.docx").write_bytes(good.read_bytes()[:300])
+    (tmp_path / "fake.pdf").write_bytes(b"%PDF-1.4\n garbage without objects")
+    (tmp_path / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("word/document.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
+        zf.writestr("[Content_Types].xml", "<Types/>")
+    (tmp_path / "entity.docx").write_bytes(bomb.getvalue())
+    report = validate_paths([tmp_path])
+    by = {Path(f.path).name: f for f in report.files}
+    assert by["ok.docx"].status == "ok"
+    for name in ("cut.docx", "fake.pdf", "old.docx", "entity.docx"):
+        assert by[name].status == "unreadable" and codes(by[name]) == ["JX001"], by[name].findings
+    assert "DOCTYPE" in by["entity.docx"].findings[0].message
+
+
+@needs_seeds
+def test_batch_outputs_and_annotated_copy(built: dict[str, Path], tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    original = built["000"].read_bytes()
+    with zipfile.ZipFile(src / "batch.zip", "w") as zf:
+        zf.writestr("dept/000.docx", original)
+    out = tmp_path / "out"
+    report = validate_paths([src], out_dir=out, jobs=2)
+    (res,) = report.files
+    assert res.status == "invalid" and res.annotated and res.path.endswith("!dept/000.docx")
+    data = json.loads(json.dumps(report.to_dict(), ensure_ascii=False))
+    assert {f["code"] for f in data["files"][0]["findings"]} == {"JX602", "JX606"}
+    csv_text = report.to_csv() if hasattr(report, "to_csv") else ""
+    assert not csv_text or "JX606" in csv_text
+    copy = out / res.annotated
+    with zipfile.ZipFile(copy) as zf:
+        comments = zf.read("word/comments.xml").decode()
+        body = zf.read("word/document.xml").decode()
+    assert comments.count("<w:comment ") == 3 and "绩效监管" in comments
+    assert body.count('w:highlight w:val="yellow"') >= 3
+    assert read_report(copy).segments  # the copy opens
+    assert (src / "batch.zip").exists()  # the user's files are untouched
