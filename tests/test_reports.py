@@ -129,14 +129,7 @@ def _docx(paragraphs: list[str]) -> bytes:
 
 def test_internal_checks_on_a_spec_report(tmp_path: Path) -> None:
     path = tmp_path / "r.docx"
-    path.write_bytes(_docx([
-        "一、项目投入(标准分15分, 自评分13.7分)",
-        "1、项目立项: 该指标基准分为9分, 经评价, 该指标自评得分8.7分。",
-        "2、资金落实: 该指标基准分为6分, 经评价, 该指标自评得分5.5分。",  # 8.7 + 5.5 ≠ 13.7
-        "此项评价分值=5×92.97÷100=4.56分。",  # 4.65
-        "本项目绩效自评得85分，等级为“优”。",  # 85 → 良
-        "预算总额20.00万元，全年预算执行数为18.00万元，预算执行率为95%。",  # 90%
-    ]))
+    path.write_bytes(_docx(SPEC_REPORT))
     res = validate_report(path)
     got = {f.code: f.message for f in res.findings}
     assert set(got) == {"JX602", "JX601", "JX605", "JX604"}, res.findings
@@ -207,3 +200,65 @@ def test_batch_outputs_and_annotated_copy(built: dict[str, Path], tmp_path: Path
     assert body.count('w:highlight w:val="yellow"') >= 3
     assert read_report(copy).segments  # the copy opens
     assert (src / "batch.zip").exists()  # the user's files are untouched
+
+
+CJK_FONT = next((p for p in ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                             "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc") if Path(p).exists()), None)
+
+
+SPEC_REPORT = [
+    "一、项目投入(标准分15分, 自评分13.7分)",
+    "1、项目立项: 该指标基准分为9分, 经评价, 该指标自评得分8.7分。",
+    "2、资金落实: 该指标基准分为6分, 经评价, 该指标自评得分5.5分。",  # 8.7 + 5.5 ≠ 13.7
+    "此项评价分值=5×92.97÷100=4.56分。",  # 4.65
+    "本项目绩效自评得85分，等级为“优”。",  # 85 → 良
+    "预算总额20.00万元，全年预算执行数为18.00万元，预算执行率为95%。",  # 90%
+]
+
+
+@pytest.mark.skipif(CJK_FONT is None, reason="needs a Noto CJK font (fonts-noto-cjk)")
+def test_pdf_report_gives_what_the_docx_gives(tmp_path: Path) -> None:
+    """A PDF's text layer (written by fpdf2 with a CJK font) is read and checked like the .docx.
+    (fpdf2 writes a wrong text layer once a page uses a few hundred distinct glyphs, so the spec
+    report stays short.)"""
+    fpdf = pytest.importorskip("fpdf")
+    pdf = fpdf.FPDF()
+    pdf.add_page()
+    pdf.add_font("cjk", fname=CJK_FONT, collection_font_number=2)
+    pdf.set_font("cjk", size=10)
+    for line in SPEC_REPORT:
+        pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(tmp_path / "r.pdf"))
+    (tmp_path / "r.docx").write_bytes(_docx(SPEC_REPORT))
+    from_pdf = validate_report(tmp_path / "r.pdf")
+    from_docx = validate_report(tmp_path / "r.docx")
+    assert sorted(codes(from_pdf)) == sorted(codes(from_docx)) == ["JX601", "JX602", "JX604", "JX605"]
+
+
+def test_unspace_glyph_spacing() -> None:
+    from jixiao.reports.reading import unspace
+
+    assert unspace("本 项 目 绩 效 自 评 得 9 1 分  等 级 为 优") == "本项目绩效自评得91分 等级为优"
+    assert unspace("Total 91 points in this report") == "Total 91 points in this report"
+
+
+def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
+    from workbook_factory import build
+
+    build(tmp_path / "a1.xlsx", [("自评表", "xiangmu", {})])  # 质量技术监督专项经费, 9.87, 99.87
+    build(tmp_path / "other.xlsx", [("附表1", "fubiao1", {})])  # 质量与安全监管
+    (tmp_path / "说明材料.txt").write_text("\n".join([
+        "2019年质量技术监督专项经费项目绩效自评报告",
+        "预算执行率98.73%，预算执行率得分为9.50分。",  # the workbook says 9.87
+        "总计评分为99.87分，评价结论为：优。",
+    ]), encoding="utf-8")
+    report = validate_paths([tmp_path])
+    by = {Path(f.path).name: f for f in report.files}
+    res = by["说明材料.txt"]
+    assert res.paired is not None and res.paired.endswith("a1.xlsx")
+    (finding,) = res.findings
+    assert finding.code == "JX606" and "9.50" in finding.message and "9.87" in finding.message
+    assert "a1.xlsx 自评表!" in finding.message and "第 2 段" in finding.message
+    assert res.to_dict()["paired"].endswith("a1.xlsx")
+    alone = validate_report(tmp_path / "说明材料.txt")  # without its workbook: nothing to hold it against
+    assert alone.findings == []

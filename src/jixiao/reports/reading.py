@@ -122,11 +122,12 @@ def _ordinary(text: str) -> float:
 
 
 def from_text(text: str, path: str, kind: str) -> ReportDoc:
-    """Prose and tables from a text export (see :mod:`textlayout`)."""
+    """Prose and tables from a text export (see :mod:`textlayout`); a PDF's lines are always
+    joined into sentences."""
     doc = ReportDoc(path, kind)
     caption = ""
     order = 0
-    for block in parse_text(_clean(text)):
+    for block in parse_text(_clean(text), wrapped=True if kind == "pdf" else None):
         if isinstance(block, TextTable):
             number = len(doc.tables) + 1
             table = _table_from_text(block, number, caption)
@@ -174,6 +175,19 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+def unspace(text: str) -> str:
+    """Undo glyph-by-glyph spacing ("得 8 5 分" → "得85分"), which text layers of CJK PDFs often
+    have: in a line where most space-separated pieces are single characters, single spaces go and
+    longer runs of spaces become one."""
+    out = []
+    for line in text.split("\n"):
+        pieces = [p for p in line.split(" ") if p]
+        if len(pieces) > 4 and sum(len(p) == 1 for p in pieces) > 0.6 * len(pieces):
+            line = re.sub(r" {2,}", "\x00", line).replace(" ", "").replace("\x00", " ")
+        out.append(line)
+    return "\n".join(out)
+
+
 def read_pdf_bytes(raw: bytes, path: str) -> ReportDoc:
     """The text layer of a PDF (pypdf), page by page; a scanned PDF has none and says so."""
     try:
@@ -192,7 +206,7 @@ def read_pdf_bytes(raw: bytes, path: str) -> ReportDoc:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError) as exc:
         raise security.UnsafeFile(f"PDF 已损坏，无法读取（{type(exc).__name__}）") from None
-    text = "\n".join(pages)
+    text = "\n".join(unspace(page) for page in pages)
     if not text.strip():
         raise security.UnsafeFile("PDF 中没有文字层（可能是扫描件），无法核对文字内容")
     return from_text(text, path, "pdf")

@@ -62,8 +62,17 @@ def _space_row(line: str) -> list[str] | None:
     return None
 
 
-def parse_text(text: str) -> list[str | TextTable]:
-    """Blocks in document order: paragraph strings and tables."""
+def hard_wrapped(lines: list[str]) -> bool:
+    """Does the text break its sentences at line ends (a PDF's text layer, a text copied from one)?
+    Judged by the long lines: of five or more, two in five stop mid-sentence."""
+    long_lines = [x.strip() for x in lines if len(x.strip()) >= 20 and "\t" not in x]
+    open_ended = sum(1 for x in long_lines if not x.endswith(_SENTENCE_END))
+    return len(long_lines) >= 5 and open_ended >= 0.4 * len(long_lines)
+
+
+def parse_text(text: str, wrapped: bool | None = None) -> list[str | TextTable]:
+    """Blocks in document order: paragraph strings and tables. Lines broken mid-sentence are
+    joined when ``wrapped`` (by default: when :func:`hard_wrapped` says the text looks so)."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n")
     blocks: list[str | TextTable] = []
     i = 0
@@ -84,7 +93,9 @@ def parse_text(text: str) -> list[str | TextTable]:
             if line.strip():
                 blocks.append(line.strip())
             i += 1
-    return _space_tables(reflow(blocks))
+    if wrapped is None:
+        wrapped = hard_wrapped(lines)
+    return _space_tables(reflow(blocks, wrapped))
 
 
 def _cell_lines_table(lines: list[str], i: int) -> tuple[TextTable, int]:
@@ -142,15 +153,19 @@ def _merge_split_rows(rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def reflow(blocks: list[str | TextTable]) -> list[str | TextTable]:
-    """Join paragraph lines a PDF broke mid-sentence: a line of 20+ characters that does not end a
-    sentence continues into the next line, unless that line starts a heading."""
+_CONTINUES = re.compile(r"^(?:[，。、；：）」”％%]|\d+(?:\.\d+)?\s*(?:%|％|万元|元|分)[，。,;；])")
+
+
+def reflow(blocks: list[str | TextTable], wrapped: bool = True) -> list[str | TextTable]:
+    """Join paragraph lines broken mid-sentence. A line that cannot start a paragraph ("80%，…",
+    "，…") always continues the one before; in hard-wrapped text also a line after one of 20+
+    characters that does not end a sentence, unless it starts a heading."""
     out: list[str | TextTable] = []
     for b in blocks:
         prev = out[-1] if out else None
-        if (isinstance(b, str) and isinstance(prev, str) and len(prev) >= 20
-                and not prev.endswith(_SENTENCE_END) and not _HEADING.match(b)
-                and _space_row(b) is None):
+        if isinstance(b, str) and isinstance(prev, str) and not prev.endswith(_SENTENCE_END) and (
+                _CONTINUES.match(b) or (wrapped and len(prev) >= 20 and not _HEADING.match(b)
+                                        and _space_row(b) is None)):
             out[-1] = prev + b
         else:
             out.append(b)

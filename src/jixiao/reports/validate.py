@@ -17,9 +17,8 @@ from typing import Any
 from ..reader.layout import find_forms, project_name
 from ..reader.model import Workbook
 from ..rulepacks import RulePack, load_pack
-from ..security import UnsafeFile
-from ..validation.engine import FileResult, _status, check_forms
-from ..validation.rules import Finding, rule
+from ..validation.engine import FileResult, _status, check_forms, unreadable
+from ..validation.rules import Finding
 from .checks import check_claims
 from .claims import Claims, Place, extract, norm
 from .facts import Facts, form_facts, key, table_amounts
@@ -92,8 +91,12 @@ def _report_project(doc: ReportDoc) -> str | None:
             rest = t[4:].strip(" :：\t")
             if rest:
                 return rest
-    title = "".join(s.text for s in doc.segments[:3] if s.table is None and len(s.text) <= 40)
-    return title or None
+    title = []
+    for seg in doc.segments[:3]:  # the title lines: short, before the first sentence
+        if seg.table is not None or len(seg.text) > 40 or re.search(r"[，。；：:,]", seg.text):
+            break
+        title.append(seg.text)
+    return "".join(title) or None
 
 
 def core_name(name: str | None) -> str:
@@ -108,15 +111,8 @@ def validate_report(path: str | os.PathLike[str], display: str | None = None,
     result = FileResult(shown, "ok", source=str(path))
     try:
         doc = read_report(path)
-    except UnsafeFile as exc:
-        result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
-        result.status = "unreadable"
-        return result
-    except Exception as exc:  # a reader bug must not stop the batch
-        result.findings.append(rule("unreadable-file").finding(
-            reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
-        result.status = "unreadable"
-        return result
+    except Exception as exc:  # unsafe, or a reader bug: never stop the batch
+        return unreadable(result, exc)
     book, index = _tables_book(doc)
     found, result.forms = check_forms(book, rules)
     form_findings = [_relocate(f, index) for f in found]

@@ -77,6 +77,14 @@ def _status(findings: list[Finding]) -> str:
     return "invalid" if any(f.severity == ERROR for f in findings) else "ok"
 
 
+def unreadable(result: FileResult, exc: Exception) -> FileResult:
+    """The file could not be read: one unreadable-file finding (UnsafeFile's reason, or the error)."""
+    reason = exc.reason if isinstance(exc, UnsafeFile) else f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"
+    result.findings.append(rule("unreadable-file").finding(reason=reason))
+    result.status = "unreadable"
+    return result
+
+
 def validate_file(path: str | os.PathLike[str], display: str | None = None,
                   rules: str | os.PathLike[str] | RulePack | None = None) -> FileResult:
     path = Path(path)
@@ -84,15 +92,8 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
     result = FileResult(shown, "ok", source=str(path))
     try:
         book = read_workbook(path)
-    except UnsafeFile as exc:
-        result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
-        result.status = "unreadable"
-        return result
-    except Exception as exc:  # a reader bug must not stop the batch: say so, per file
-        result.findings.append(rule("unreadable-file").finding(
-            reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
-        result.status = "unreadable"
-        return result
+    except Exception as exc:  # unsafe, or a reader bug: never stop the batch, say so per file
+        return unreadable(result, exc)
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
