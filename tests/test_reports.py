@@ -12,9 +12,13 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.text.paragraph import Paragraph
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jixiao.reports import read_report, validate_report
-from jixiao.reports.reading import decode_text
+from jixiao.reports.claims import Num, Place, extract
+from jixiao.reports.reading import decode_text, walk_paragraphs
 from jixiao.validation.batch import validate_paths
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,36 +90,75 @@ def test_seed_004_only_its_unit_slips(built: dict[str, Path]) -> None:
     assert {f.code for f in res.findings} == {"JX607"}
 
 
-def _claims_numbers(text: str) -> list[re.Match[str]]:
-    """Numbers in the sentences the checks read (scores, totals, arithmetic, rates)."""
-    return [m for m in re.finditer(r"(?<=得)(\d+(?:\.\d+)?)(?=分)|(?<=自评分)(\d+(?:\.\d+)?)|"
-                                   r"(?<=\=)(\d+\.\d+)(?=分)|(?<=得分率为 )(\d+\.\d+)(?=%)", text)]
+def claim_numbers(path: Path) -> list[tuple[int, str, str]]:
+    """(paragraph order, the words holding it, number as written) of every number a check reads
+    in the report (rates only where a table gives the 执行率 they are held against)."""
+    res = validate_report(path)
+    claims = extract(read_report(path).segments)
+    found: list[tuple[Place, str, Num | None]] = []
+    for it in claims.items:
+        found += [(it.place, "", n) for n in (it.score, it.points, it.deduction, it.rate)]
+    rates = claims.rates if res.report.own.funds.get("rate") else []
+    found += [(p, "", n) for n, p in claims.totals + claims.rate_scores + rates]
+    for expr, nums, _, result, place in claims.arithmetic:
+        found += [(place, expr, n) for n in [*nums, result]]
+    for parts, total, place in claims.sums:
+        found += [(place, "", n) for n in [total, *(n for _, n in parts)]]
+    for rate, budget, spent, place in claims.rate_checks:
+        found += [(place, "", rate), (place, "", budget.value), (place, "", spent.value)]
+    for t in claims.targets:
+        found += [(t.place, "", n) for n in (t.target, t.actual, t.done_rate, t.saved)]
+    return sorted({(p.segment.order, anchor or p.sentence, n.text) for p, anchor, n in found
+                   if n is not None and re.search(rf"(?<![\d.]){re.escape(n.text)}(?!\d)", p.segment.text)})
 
 
-def _mutations(number: str, limit: int = 7) -> list[tuple[str, int, str]]:
-    text = seed_text(number)
-    found = _claims_numbers(text)
-    step = max(1, len(found) // limit)
-    return [(number, m.start(), m.group(0)) for m in found[::step][:limit]]
+def change_number(src: Path, dest: Path, order: int, anchor: str, old: str, new: str) -> str:
+    """Copy a built report with ``old`` replaced where ``anchor`` holds it in paragraph ``order``;
+    return the paragraph's new text."""
+    doc = Document(str(src))
+    p = [p for p, *_ in walk_paragraphs(doc.element.body)][order]
+    para = Paragraph(p, doc)
+    text = para.text
+    start = max(text.find(anchor.strip()), 0)
+    m = re.compile(rf"(?<![\d.]){re.escape(old)}(?![\d])").search(text, start)
+    assert m, (old, text)
+    changed = text[: m.start()] + new + text[m.end():]
+    for run in para.runs[1:]:
+        run.text = ""
+    para.runs[0].text = changed
+    doc.save(str(dest))
+    return changed
 
 
-SWEEP = [m for n in ("000", "003", "004") for m in (_mutations(n) if SEEDS.is_dir() else [])]
+SWEEP_SEEDS = ("000", "001", "002", "003", "004")
+
+
+@pytest.fixture(scope="module")
+def sweep_base(built: dict[str, Path]) -> dict[str, tuple[set[tuple[str, str]], list[tuple[int, str]]]]:
+    return {n: ({(f.code, f.message) for f in validate_report(built[n]).findings}, claim_numbers(built[n]))
+            for n in SWEEP_SEEDS}
 
 
 @needs_seeds
-@pytest.mark.parametrize("number,at,old", SWEEP)
-def test_changing_one_number_is_found(tmp_path: Path, number: str, at: int, old: str) -> None:
-    text = seed_text(number)
-    new = f"{float(old) + 1.5:g}"
-    changed = text[:at] + new + text[at + len(old):]
-    path = build_reports.build_report(changed, tmp_path / "r.docx")
-    base = {(f.code, f.message) for f in validate_report(build_reports.build_report(text, tmp_path / "b.docx")).findings}
-    res = validate_report(path)
-    extra = [f for f in res.findings if (f.code, f.message) not in base]
-    assert extra, f"{old} → {new} at {at} gave no new finding"
-    sentence = text[:at].rsplit("\n", 1)[-1][-8:]
-    assert any(new in f.message and f.cell for f in extra), [f.message for f in extra]
-    assert sentence  # the quote includes the changed number's own sentence
+@pytest.mark.parametrize("number", SWEEP_SEEDS)
+def test_changing_any_claimed_number_is_found(built: dict[str, Path], sweep_base, tmp_path: Path,
+                                              number: str) -> None:
+    """Every number a check reads, changed by 1.5 in the built report, gives a new finding that
+    quotes the changed sentence (or names the changed number)."""
+    base, numbers = sweep_base[number]
+    assert numbers
+    missed = []
+    for order, anchor, old in numbers:
+        value = float(old.replace(",", ""))
+        new = f"{value - 1.5 if value >= 10 else value + 1.5:g}"
+        changed = change_number(built[number], tmp_path / "c.docx", order, anchor, old, new)
+        now = validate_report(tmp_path / "c.docx").findings
+        extra = [f for f in now if (f.code, f.message) not in base]
+        if not extra and len(now) < len(base):
+            continue  # the change mended a slip of the seed (107.5% → 106%, right to the digits written)
+        if not any(new in f.message and f.cell for f in extra):
+            missed.append((old, new, changed[:60], [f.message[:80] for f in extra]))
+    assert not missed, missed
 
 
 def _docx(paragraphs: list[str]) -> bytes:
@@ -262,3 +305,32 @@ def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
     assert res.to_dict()["paired"].endswith("a1.xlsx")
     alone = validate_report(tmp_path / "说明材料.txt")  # without its workbook: nothing to hold it against
     assert alone.findings == []
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 30)), min_size=2, max_size=6),
+       st.integers(0, 5), st.sampled_from([0, 1]))
+def test_scores_hold_or_are_found(tmp_path: Path, rows: list[tuple[int, int]], wrong: int, where: int) -> None:
+    """Generated reports: 标准分 P, 扣 D, 得 P−D per item and the total; correct ones give no finding,
+    one wrong 得分 (or a wrong total) gives findings quoting it."""
+    items = [(p, min(d, p * 10) / 10) for p, d in rows]  # deductions in tenths, never above 分值
+    if sum(p for p, _ in items) < 100:  # 分值 add up to 100, so the stated total is checked too
+        items.append((100 - sum(p for p, _ in items), 0.0))
+    total_points = sum(p for p, _ in items)
+    lines = [f"{i + 1}、指标{i + 1}: 该指标标准分为{p}分, 扣{d:g}分, 自评得分{p - d:g}分。" for i, (p, d) in enumerate(items)]
+    total = sum(p - d for p, d in items)
+    lines.append(f"本项目绩效自评得{total:g}分。")
+    path = tmp_path / "ok.docx"
+    path.write_bytes(_docx(lines))
+    res = validate_report(path)
+    assert res.findings == [], res.findings
+    k = wrong % len(items) if where == 0 else len(lines) - 1
+    bad = list(lines)
+    bad[k] = re.sub(r"得(分)?(\d+(?:\.\d+)?)分。$", lambda m: f"得{m.group(1) or ''}{float(m.group(2)) + 0.5:g}分。", bad[k])
+    path.write_bytes(_docx(bad))
+    res = validate_report(path)
+    changed = re.search(r"得分?(\d+(?:\.\d+)?)分。$", bad[k]).group(1)
+    if where == 0:
+        assert any(f.code == "JX603" and changed in f.message for f in res.findings), (bad, res.findings)
+    elif total_points == 100:
+        assert any(f.code == "JX602" and changed in f.message for f in res.findings), (bad, res.findings)

@@ -13,7 +13,7 @@ from ..core import scoring
 from ..rulepacks import RulePack
 from ..validation.rules import Finding, rule
 from .claims import Claims, Item, Num, Place
-from .facts import Fact, Facts, key
+from .facts import Fact, Facts, ItemFacts, key
 
 Marked = tuple[Finding, Place]
 _REVERSE = ("不超过", "不高于", "不大于", "控制在", "低于", "以内", "≤", "<=")
@@ -56,38 +56,31 @@ def check_items(claims: Claims) -> Iterator[Marked]:
 
 
 def outline(items: list[Item]) -> list[tuple[Item, list[Item]]]:
-    """Items as parents and children: an item whose 分值 equals the sum of the 分值 of the items
-    right after it, each a level deeper in the outline, is their parent."""
+    """Items as parents and children by the outline of their headings: the items right after one,
+    each a level deeper (一、 then 1、), are its children."""
     out: list[tuple[Item, list[Item]]] = []
     i = 0
     while i < len(items):
         parent = items[i]
-        children: list[Item] = []
-        full, level = parent.full, parent.level
         j = i + 1
-        if full is not None and level is not None:
-            acc = 0.0
-            while j < len(items) and _deeper(items[j], level) and acc + (items[j].full or 0) <= full + 1e-9:
-                acc += items[j].full or 0.0
+        if parent.level is not None:
+            while j < len(items) and items[j].level is not None and items[j].level > parent.level:
                 j += 1
-                if abs(acc - full) < 1e-9:
-                    break
-            if abs(acc - full) < 1e-9 and j - i - 1 >= 2:
-                children = items[i + 1: j]
-            else:
-                j = i + 1
-        out.append((parent, children))
-        i = j
+        out.append((parent, items[i + 1: j] if j - i - 1 >= 2 else []))
+        i = j if j - i - 1 >= 2 else i + 1
     return out
-
-
-def _deeper(item: Item, level: int) -> bool:
-    return item.full is not None and item.level is not None and item.level > level
 
 
 def check_sums(claims: Claims, full_marks: float = 100.0) -> Iterator[Marked]:
     tree = outline(claims.items)
     for parent, children in tree:
+        fulls = [c.full for c in children]
+        if children and parent.points is not None and all(f is not None for f in fulls):
+            got = sum(fulls)  # type: ignore[arg-type]
+            if not holds(parent.points, got):
+                yield _finding("report-sum-mismatch", parent.place, what=f"“{parent.name}”分值",
+                               found=parent.points.text, expected=fmt(got),
+                               parts="、".join(f"{c.name} {fmt(c.full or 0)}" for c in children))
         if children:
             got = sum(c.score.value for c in children)
             if not holds(parent.score, got):
@@ -196,7 +189,7 @@ def _nearest_total(claims: Claims, place: Place) -> tuple[Num, Place] | None:
 # ---------------------------------------------------------------- the prose against the tables
 
 
-def _lookup(facts: Facts, name: str) -> tuple[str, Fact | None, Fact | None] | None:
+def _lookup(facts: Facts, name: str) -> ItemFacts | None:
     k = key(name)
     if not k:
         return None
@@ -211,7 +204,7 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
         found = _lookup(facts, it.name)
         if found is None:
             continue
-        label, points, score = found
+        points, score = found.points, found.score
         if score is not None and not holds(it.score, score.value):
             yield _finding("report-table-mismatch", it.place, what=f"“{it.name}”得分", found=it.score.text,
                            other=score.where, expected=score.text)
@@ -239,6 +232,42 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
             if not holds(n, fact.value):
                 yield _finding("report-table-mismatch", place, what=what, found=n.text, other=fact.where,
                                expected=fact.text)
+
+
+_FUNDS_ROLE = {"spent": "全年执行数", "budget": "全年预算数", "initial": "年初预算数"}
+_FUNDS_KEY = {"spent": "spent", "budget": "budget", "initial": "initial_budget"}
+
+
+def _yuan(fact: Fact) -> float | None:
+    """A table amount in 元, when its cell names its unit."""
+    for unit, scale in (("亿元", 1e8), ("万元", 1e4), ("元", 1.0)):
+        if fact.text.endswith(unit):
+            return fact.value * scale
+    return None
+
+
+def check_amounts_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
+    """全年执行数 / 全年预算数 / 年初预算数 in the prose against the funds row, and an indicator's
+    target and result against its row, when the table cell names its unit."""
+    for a in claims.amounts:
+        fact = facts.funds.get(_FUNDS_KEY.get(a.role or "", ""))
+        table = _yuan(fact) if fact is not None else None
+        if table is None or a.value.value == 0:
+            continue
+        if not _same(a.value, table / (a.yuan / a.value.value)):
+            yield _finding("report-table-mismatch", a.place, what=_FUNDS_ROLE[a.role or ""],
+                           found=f"{a.value.text}{a.unit}", other=fact.where, expected=fact.text)
+    for t in claims.targets:
+        found = _lookup(facts, t.name)
+        if found is None:
+            continue
+        for what, num, unit, fact in (("目标值", t.target, t.target_unit, found.target),
+                                      ("完成值", t.actual, t.actual_unit, found.actual)):
+            if num is None or fact is None or not fact.text.endswith(unit or "\0"):
+                continue  # a different unit is the unit check's to report
+            if not holds(num, fact.value * (100 if unit == "%" else 1)):  # "85%" reads as 0.85
+                yield _finding("report-table-mismatch", t.place, what=f"“{t.name}”{what}",
+                               found=f"{num.text}{unit}", other=fact.where, expected=fact.text)
 
 
 def check_units(claims: Claims, facts: Facts) -> Iterator[Marked]:
@@ -278,5 +307,6 @@ def check_claims(claims: Claims, pack: RulePack, facts: Facts | None) -> list[Ma
     out += check_grades(claims, pack, facts.total if facts else None)
     if facts is not None:
         out += check_against(claims, facts)
+        out += check_amounts_against(claims, facts)
     out += check_units(claims, facts or Facts(""))
     return out

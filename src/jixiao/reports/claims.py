@@ -32,6 +32,7 @@ _NO_DEDUCT = re.compile(r"不扣分|未扣分|无扣分|不予扣分")
 _SCORE_RATE = re.compile(r"得分率" + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "%")
 _TOTAL = re.compile(r"(总计评分|总分|综合得分|总得分|最终(?:自评)?得分|评分结果|(?:绩效)?(?:自评|评价)(?:总)?得分?)"
                     + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "分")
+_PROJECT = re.compile(r"(?:本|该|整体|全)项目[^,，。;；]{0,8}$|项目(?:整体|总体)[^,，。;；]{0,6}$")
 _NOT_TOTAL = re.compile(r"(?:指标|该项|此项|问卷|调查|满意度|单项|小计)[^,，。]{0,4}$")
 _GRADE = re.compile(r"(?:等级|级别|评价结论|自评结论|主要结论|评定结果|结论)" + _SP + r"(?:为|是|:)?" + _SP
                     + r"[\"“”'‘’「『]?(优秀|良好|中等|较差|优|良|中|差)(?![\u4e00-\u9fff]{2})")
@@ -236,9 +237,18 @@ def _segment_claims(seg: Segment, name: str, claims: Claims) -> None:
 
 
 def _totals(s: str) -> list[re.Match[str]]:
-    """Project totals in a sentence ("本项目绩效自评得91分"), not an indicator's ("该指标自评得分8.7分")."""
-    return [m for m in _TOTAL.finditer(s)
-            if not _NOT_TOTAL.search(s[: m.start()]) and not _NOT_ITEM.search(s[: m.start()])]
+    """Project totals in a sentence: "总计评分为99.87分", "评分结果：90分", "最终自评得分97.75分", or a
+    自评/评价得分 whose subject is the project ("本项目绩效自评得91分") — never an indicator's
+    ("该指标自评得分8.7分", "问卷调查综合得分92.97分")."""
+    found = []
+    for m in _TOTAL.finditer(s):
+        before = s[: m.start()]
+        if _NOT_TOTAL.search(before) or _NOT_ITEM.search(before):
+            continue
+        word = m.group(1)
+        if word.startswith(("总计", "总分", "综合", "总得分", "最终", "评分结果")) or _PROJECT.search(before[-12:]):
+            found.append(m)
+    return found
 
 
 def _in_total(s: str, start: int) -> bool:

@@ -26,10 +26,19 @@ class Fact:
     where: str  # "表 1（…）第 9 行第 6 列" or "book.xlsx 附表1!F9"
 
 
+@dataclass(frozen=True)
+class ItemFacts:
+    label: str
+    points: Fact | None
+    score: Fact | None
+    target: Fact | None = None
+    actual: Fact | None = None
+
+
 @dataclass
 class Facts:
     source: str  # "表 1（专项预算绩效自评打分表）" or the workbook's name
-    items: dict[str, tuple[str, Fact | None, Fact | None]] = field(default_factory=dict)  # key → (label, 分值, 得分)
+    items: dict[str, ItemFacts] = field(default_factory=dict)  # by key(label)
     total: Fact | None = None
     total_computed: bool = False  # the sum of the scores (the table has no total row)
     grade: Fact | None = None
@@ -77,8 +86,9 @@ def form_facts(forms: list[Form], where: Callable[[Cell], str], source: str) -> 
                 complete = False
             else:
                 scores.append(score.value)
-            if score is not None or points is not None:
-                facts.items.setdefault(key(ind.label), (ind.label, points, score))
+            target, actual = _fact(ind.get("target"), where), _fact(ind.get("actual"), where)
+            if score is not None or points is not None or target is not None:
+                facts.items.setdefault(key(ind.label), ItemFacts(ind.label, points, score, target, actual))
         total = _fact(form.total, where)
         if total is not None and (facts.total is None or facts.total_computed):
             facts.total, facts.total_computed = total, False
