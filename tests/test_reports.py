@@ -334,3 +334,34 @@ def test_scores_hold_or_are_found(tmp_path: Path, rows: list[tuple[int, int]], w
         assert any(f.code == "JX603" and changed in f.message for f in res.findings), (bad, res.findings)
     elif total_points == 100:
         assert any(f.code == "JX602" and changed in f.message for f in res.findings), (bad, res.findings)
+
+
+@needs_seeds
+def test_cli_every_output_format(built: dict[str, Path], tmp_path: Path) -> None:
+    import csv
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from jixiao.cli import main
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "report.docx").write_bytes(built["001"].read_bytes())
+
+    def run(*args: str) -> str:
+        res = CliRunner().invoke(main, ["validate", str(folder), *args], catch_exceptions=False)
+        assert res.exit_code == 1, res.output
+        return res.output
+
+    data = json.loads(run("--format", "json"))
+    assert "JX607" in {f["code"] for f in data["files"][0]["findings"]}
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv").lstrip("\ufeff"))))
+    assert {r["code"] for r in rows} == {"JX602", "JX604", "JX607"} and all(r["cell"] for r in rows)
+    assert "87.65元" in run("--format", "text")
+    out = tmp_path / "out"
+    run("--format", "xlsx", "--out", str(out))
+    ws = openpyxl.load_workbook(out / "校验汇总.xlsx")["问题"]
+    places = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert places and all(p and "段" in p for p in places)
+    assert list((out / "annotated").glob("*.docx"))

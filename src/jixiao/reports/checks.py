@@ -273,8 +273,9 @@ def check_amounts_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
 def check_units(claims: Claims, facts: Facts) -> Iterator[Marked]:
     """An amount in 元 whose number is, to the digits written, an amount the report gives in 万元
     elsewhere (or the other way round), more often than it gives the same amount in its own unit."""
-    others: list[tuple[float, str, str]] = [(y, f.text, f.where) for y, f in facts.amounts]
-    others += [(a.yuan, f"{a.value.text}{a.unit}", a.place.where()) for a in claims.amounts]
+    # (amount in 元, as written, where, the claim it came from: not compared with itself)
+    others: list[tuple[float, str, Fact | Place, object]] = [(y, f.text, f, None) for y, f in facts.amounts]
+    others += [(a.yuan, f"{a.value.text}{a.unit}", a.place, a) for a in claims.amounts]
     reported: set[tuple[int, str]] = set()
     for a in claims.amounts:
         digits = sum(ch.isdigit() for ch in a.value.text.lstrip("0."))
@@ -282,20 +283,27 @@ def check_units(claims: Claims, facts: Facts) -> Iterator[Marked]:
         if digits < 3 or (seg.table is not None and len(seg.text) < 20):
             continue
         scale = a.yuan / a.value.value if a.value.value else 1.0
-        pool = [o for o in others if o[2] != a.place.where()]
-        agree = sum(1 for y, _, _ in pool if _same(a.value, y / scale))
+        pool = [o for o in others if o[3] is not a and not _same_sentence(o[2], a.place)]
+        agree = sum(1 for o in pool if _same(a.value, o[0] / scale))
         for factor in (1e4, 1e-4):
             matches = [o for o in pool if _same(a.value, o[0] / scale / factor)]
             if len(matches) > agree and (seg.order, a.value.text) not in reported:
                 reported.add((seg.order, a.value.text))
-                best = next((o for o in matches if o[2].startswith("表")), matches[0])
+                best = next((o for o in matches if isinstance(o[2], Fact)), matches[0])
+                where = best[2].where if isinstance(best[2], Fact) else best[2].where()
                 yield _finding("report-unit-slip", a.place, found=f"{a.value.text}{a.unit}",
-                               other=best[2], expected=best[1])
+                               other=where, expected=best[1])
                 break
 
 
+def _same_sentence(where: Fact | Place, place: Place) -> bool:
+    return isinstance(where, Place) and where.segment is place.segment and where.sentence == place.sentence
+
+
 def _same(n: Num, value: float) -> bool:
-    return n.value != 0 and abs(scoring.round_half_up(value, n.decimals) - n.value) < 1e-9
+    if n.value == 0 or abs(value - n.value) > 10 ** -n.decimals:  # cheap test first: most differ
+        return False
+    return abs(scoring.round_half_up(value, n.decimals) - n.value) < 1e-9
 
 
 def check_claims(claims: Claims, pack: RulePack, facts: Facts | None) -> list[Marked]:
