@@ -365,3 +365,14 @@ def test_cli_every_output_format(built: dict[str, Path], tmp_path: Path) -> None
     places = [r[1] for r in ws.iter_rows(min_row=2, values_only=True)]
     assert places and all(p and "段" in p for p in places)
     assert list((out / "annotated").glob("*.docx"))
+
+
+@needs_seeds
+def test_shipped_reports_are_current(built: dict[str, Path]) -> None:
+    """examples/reports/ holds what build_reports.py makes from the seeds (checked by what they give)."""
+    shipped = {p.name[:3]: p for p in (ROOT / "examples" / "reports").glob("*.docx")}
+    assert set(shipped) == set(built), "run: python examples/build_reports.py"
+    for number, path in built.items():
+        fresh = [(f.code, f.message) for f in validate_report(path).findings]
+        assert [(f.code, f.message) for f in validate_report(shipped[number]).findings] == fresh, number
+        assert [s.text for s in read_report(shipped[number]).segments] == [s.text for s in read_report(path).segments]
