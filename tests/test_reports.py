@@ -295,7 +295,7 @@ def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
         "预算执行率98.73%，预算执行率得分为9.50分。",  # the workbook says 9.87
         "总计评分为99.87分，评价结论为：优。",
     ]), encoding="utf-8")
-    report = validate_paths([tmp_path])
+    report = validate_paths([tmp_path], jobs=2, chunk_size=1)  # results cross process boundaries
     by = {Path(f.path).name: f for f in report.files}
     res = by["说明材料.txt"]
     assert res.paired is not None and res.paired.endswith("a1.xlsx")
@@ -376,3 +376,19 @@ def test_shipped_reports_are_current(built: dict[str, Path]) -> None:
         fresh = [(f.code, f.message) for f in validate_report(path).findings]
         assert [(f.code, f.message) for f in validate_report(shipped[number]).findings] == fresh, number
         assert [s.text for s in read_report(shipped[number]).segments] == [s.text for s in read_report(path).segments]
+
+
+@needs_seeds
+def test_subproject_figures_are_not_held_against_the_project_table(tmp_path: Path) -> None:
+    """A 子项目's 执行率 or spending, or a part after 其中, is not the table's project figure."""
+    text = seed_text("001").replace(
+        "在财务管理上，", "2019年特种设备子项目预算执行率为50.39%，全年累计支出8.00万元。\n"
+        "全年执行数86.54万元，其中当年财政拨款支出80.00万元。\n在财务管理上，", 1)
+    def found(path: Path) -> set[tuple[str, str]]:  # paragraph numbers shift by the two added
+        return {(f.code, re.sub(r"第 \d+ 段", "", f.message)) for f in validate_report(path).findings}
+
+    assert found(build_reports.build_report(text, tmp_path / "b.docx")) == found(
+        build_reports.build_report(seed_text("001"), tmp_path / "a.docx"))
+    wrong = text.replace("全年执行数86.54万元", "全年执行数96.54万元", 1)
+    found = validate_report(build_reports.build_report(wrong, tmp_path / "c.docx")).findings
+    assert any(f.code == "JX606" and "96.54万元" in f.message and "86.54万元" in f.message for f in found)

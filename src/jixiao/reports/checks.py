@@ -228,7 +228,7 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
         fact = facts.funds.get(slug_key)
         if fact is None:
             continue
-        for n, place in _distinct(values)[:1] if slug_key == "rate" and len(_distinct(values)) > 1 else values:
+        for n, place in values:
             if not holds(n, fact.value):
                 yield _finding("report-table-mismatch", place, what=what, found=n.text, other=fact.where,
                                expected=fact.text)
@@ -250,7 +250,7 @@ def check_amounts_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
     """全年执行数 / 全年预算数 / 年初预算数 in the prose against the funds row, and an indicator's
     target and result against its row, when the table cell names its unit."""
     for a in claims.amounts:
-        fact = facts.funds.get(_FUNDS_KEY.get(a.role or "", ""))
+        fact = facts.funds.get(_FUNDS_KEY.get(a.role or "", "")) if not a.part else None
         table = _yuan(fact) if fact is not None else None
         if table is None or a.value.value == 0:
             continue

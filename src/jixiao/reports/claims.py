@@ -50,6 +50,8 @@ _ROLES = (  # keyword → role of the amount that follows it (the closest keywor
     ("spent", r"全年执行数|预算执行数|执行数|执行金额|累计支出|实际支出|实际支付|支出"),
     ("budget_any", r"预算总额|预算安排|预算资金|预算"),
 )
+_PART_OF = re.compile(r"其中|分别")
+_SUBPROJECT = re.compile(r"子项目|分项目|二级项目|各项目")
 _TARGET = re.compile(r"目标" + _SP + r"(?:值)?(?:为|是|:)?" + _SP + NUM + _SP + r"(%|万元|元|分|个|次|家|人次)?")
 _ACTUAL = re.compile(r"(?:实际完成|完成值|完成|为|达到?)" + _SP + NUM + _SP + r"(%|万元|元|分|个|次|家|人次)?")
 _DONE_RATE = re.compile(r"(?:完成率|达成率)" + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "%")
@@ -118,6 +120,7 @@ class Amount:
     unit: str
     role: str | None
     place: Place
+    part: bool = False  # a part of the project ("其中 …", a 子项目's), not the project's own figure
 
     @property
     def yuan(self) -> float:
@@ -143,7 +146,7 @@ class Claims:
     grades: list[tuple[str, str, Place]] = field(default_factory=list)  # (grade, as written, place)
     arithmetic: list[tuple[str, list[Num], list[str], Num, Place]] = field(default_factory=list)
     sums: list[tuple[list[tuple[str, Num]], Num, Place]] = field(default_factory=list)
-    rates: list[tuple[Num, Place]] = field(default_factory=list)
+    rates: list[tuple[Num, Place]] = field(default_factory=list)  # the project's 执行率 (not a 子项目's)
     rate_scores: list[tuple[Num, Place]] = field(default_factory=list)
     rate_checks: list[tuple[Num, Amount, Amount, Place]] = field(default_factory=list)
     amounts: list[Amount] = field(default_factory=list)
@@ -224,7 +227,8 @@ def _segment_claims(seg: Segment, name: str, claims: Claims) -> None:
         _sentence_claims(s, place, claims)
         for a in _amounts(s, place):
             amounts.append(a)
-        rates.extend((_num(m.group(1)), place) for m in _RATE.finditer(s))
+        if not _SUBPROJECT.search(s):
+            rates.extend((_num(m.group(1)), place) for m in _RATE.finditer(s))
     claims.amounts.extend(amounts)
     claims.rates.extend(rates)
     budgets = [a for a in amounts if a.role in ("budget", "budget_any", "initial")]
@@ -300,7 +304,9 @@ def _amounts(s: str, place: Place) -> list[Amount]:
             for k in re.finditer(pattern, window):
                 if k.end() > at or (k.end() == at and role is None):
                     role, at = name, k.end()
-        found.append(Amount(_num(m.group(1)), m.group(2), role, Place(place.segment, place.sentence, m.group(0))))
+        part = bool(_PART_OF.search(s[: m.start()]) or _SUBPROJECT.search(s))
+        found.append(Amount(_num(m.group(1)), m.group(2), role, Place(place.segment, place.sentence, m.group(0)),
+                            part))
     return found
 
 
