@@ -290,20 +290,20 @@ def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
 
     build(tmp_path / "a1.xlsx", [("自评表", "xiangmu", {})])  # 质量技术监督专项经费, 9.87, 99.87
     build(tmp_path / "other.xlsx", [("附表1", "fubiao1", {})])  # 质量与安全监管
-    (tmp_path / "说明材料.txt").write_text("\n".join([
+    (tmp_path / "绩效自评报告.txt").write_text("\n".join([
         "2019年质量技术监督专项经费项目绩效自评报告",
         "预算执行率98.73%，预算执行率得分为9.50分。",  # the workbook says 9.87
         "总计评分为99.87分，评价结论为：优。",
     ]), encoding="utf-8")
     report = validate_paths([tmp_path], jobs=2, chunk_size=1)  # results cross process boundaries
     by = {Path(f.path).name: f for f in report.files}
-    res = by["说明材料.txt"]
+    res = by["绩效自评报告.txt"]
     assert res.paired is not None and res.paired.endswith("a1.xlsx")
     (finding,) = res.findings
     assert finding.code == "JX606" and "9.50" in finding.message and "9.87" in finding.message
     assert "a1.xlsx 自评表!" in finding.message and "第 2 段" in finding.message
     assert res.to_dict()["paired"].endswith("a1.xlsx")
-    alone = validate_report(tmp_path / "说明材料.txt")  # without its workbook: nothing to hold it against
+    alone = validate_report(tmp_path / "绩效自评报告.txt")  # without its workbook: nothing to hold it against
     assert alone.findings == []
 
 
@@ -392,3 +392,12 @@ def test_subproject_figures_are_not_held_against_the_project_table(tmp_path: Pat
     wrong = text.replace("全年执行数86.54万元", "全年执行数96.54万元", 1)
     found = validate_report(build_reports.build_report(wrong, tmp_path / "c.docx")).findings
     assert any(f.code == "JX606" and "96.54万元" in f.message and "86.54万元" in f.message for f in found)
+
+
+def test_txt_in_a_folder_is_a_report_only_by_its_name(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("说明：本项目绩效自评得85分，等级为“优”。", encoding="utf-8")
+    (tmp_path / "自评报告.txt").write_text("本项目绩效自评得85分，等级为“优”。", encoding="utf-8")
+    report = validate_paths([tmp_path])
+    assert [Path(f.path).name for f in report.files] == ["自评报告.txt"]
+    assert codes(report.files[0]) == ["JX605"]
+    assert codes(validate_paths([tmp_path / "notes.txt"]).files[0]) == ["JX605"]  # named on the command line

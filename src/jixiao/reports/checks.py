@@ -1,8 +1,9 @@
 """Hold the prose's claims against each other and against the tables.
 
 Every check reads only claims that were read completely; a number that holds gives no finding.
-Tolerance: a stated number is right when it equals the computed one rounded to the decimals it
-is written with (half up), or lies within 0.01 of it (the domain's tolerance for typed scores).
+Tolerance: a score is right within 0.01 (the domain's tolerance for typed scores); a rate, an
+amount or a written-out result also when it is the computed one rounded (half up) to the decimals
+it is written with.
 """
 
 from __future__ import annotations
@@ -20,8 +21,16 @@ _REVERSE = ("不超过", "不高于", "不大于", "控制在", "低于", "以�
 
 
 def holds(stated: Num, computed: float) -> bool:
-    tol = max(0.5 * 10 ** -stated.decimals, 0.01) + 1e-9
-    return abs(stated.value - computed) <= tol
+    """A rate, an amount or a written-out result: right when it is the computed value rounded
+    (half up) to the decimals it is written with, or within 0.01 of it."""
+    if abs(stated.value - computed) <= 0.01 + 1e-9:
+        return True
+    return abs(scoring.round_half_up(computed, stated.decimals) - stated.value) < 1e-9
+
+
+def score_holds(stated: Num, computed: float) -> bool:
+    """A score: within 0.01 (the domain's tolerance for typed scores); "得1分" is not 0.5 rounded."""
+    return abs(stated.value - computed) <= 0.01 + 1e-9
 
 
 def fmt(x: float) -> str:
@@ -43,7 +52,7 @@ def check_items(claims: Claims) -> Iterator[Marked]:
     for it in claims.items:
         if it.points is not None and it.deduction is not None:
             want = it.points.value - it.deduction.value
-            if not holds(it.score, want):
+            if not score_holds(it.score, want):
                 yield _finding("report-deduction-mismatch", it.place, name=it.name, points=it.points.text,
                                deduction=it.deduction.text, expected=fmt(want), found=it.score.text)
         full = it.full
@@ -77,13 +86,13 @@ def check_sums(claims: Claims, full_marks: float = 100.0) -> Iterator[Marked]:
         fulls = [c.full for c in children]
         if children and parent.points is not None and all(f is not None for f in fulls):
             got = sum(fulls)  # type: ignore[arg-type]
-            if not holds(parent.points, got):
+            if not score_holds(parent.points, got):
                 yield _finding("report-sum-mismatch", parent.place, what=f"“{parent.name}”分值",
                                found=parent.points.text, expected=fmt(got),
                                parts="、".join(f"{c.name} {fmt(c.full or 0)}" for c in children))
         if children:
             got = sum(c.score.value for c in children)
-            if not holds(parent.score, got):
+            if not score_holds(parent.score, got):
                 yield _finding("report-sum-mismatch", parent.place, what=f"“{parent.name}”得分",
                                found=parent.score.text, expected=fmt(got),
                                parts="、".join(f"{c.name} {c.score.text}" for c in children))
@@ -93,13 +102,13 @@ def check_sums(claims: Claims, full_marks: float = 100.0) -> Iterator[Marked]:
             and abs(sum(fulls) - full_marks) < 1e-6:  # type: ignore[arg-type]
         got = sum(p.score.value for p in tops)
         for total, place in _distinct(claims.totals):
-            if not holds(total, got):
+            if not score_holds(total, got):
                 yield _finding("report-sum-mismatch", place, what="总分", found=total.text,
                                expected=fmt(got), parts=f"正文 {len(tops)} 项得分（" + " + ".join(
                                    p.score.text for p in tops) + "）")
     for parts, total, place in claims.sums:
         got = sum(n.value for _, n in parts)
-        if not holds(total, got):
+        if not score_holds(total, got):
             yield _finding("report-sum-mismatch", place, what="总分", found=total.text, expected=fmt(got),
                            parts="、".join(f"{name} {n.text}" for name, n in parts))
 
@@ -205,7 +214,7 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
         if found is None:
             continue
         points, score = found.points, found.score
-        if score is not None and not holds(it.score, score.value):
+        if score is not None and not score_holds(it.score, score.value):
             yield _finding("report-table-mismatch", it.place, what=f"“{it.name}”得分", found=it.score.text,
                            other=score.where, expected=score.text)
         full = it.full
@@ -215,7 +224,7 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
                            other=points.where, expected=points.text)
     if facts.total is not None:
         for total, place in _distinct(claims.totals):
-            if not holds(total, facts.total.value):
+            if not score_holds(total, facts.total.value):
                 yield _finding("report-table-mismatch", place, what="总分", found=total.text,
                                other=facts.total.where, expected=facts.total.text)
     if facts.grade is not None:
@@ -228,8 +237,9 @@ def check_against(claims: Claims, facts: Facts) -> Iterator[Marked]:
         fact = facts.funds.get(slug_key)
         if fact is None:
             continue
+        same = holds if slug_key == "rate" else score_holds
         for n, place in values:
-            if not holds(n, fact.value):
+            if not same(n, fact.value):
                 yield _finding("report-table-mismatch", place, what=what, found=n.text, other=fact.where,
                                expected=fact.text)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import security
-from ..reports.reading import REPORT_SUFFIXES, is_report
+from ..reports.reading import is_report
 from ..rulepacks import RulePack
 from .engine import FileResult, validate_file
 from .report import Report
@@ -53,8 +53,7 @@ def expand(paths: Iterable[str | os.PathLike[str]], workdir: Path) -> Iterator[J
 
 
 def _wanted(p: Path) -> bool:
-    return p.suffix.lower() in (*security.WORKBOOK_SUFFIXES, *REPORT_SUFFIXES, ".zip") \
-        and not p.name.startswith(("~$", "."))
+    return security.wanted_in_batch(p.name)
 
 
 def annotated_name(job: Job, suffix: str = ".xlsx") -> str:
