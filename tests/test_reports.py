@@ -401,3 +401,20 @@ def test_txt_in_a_folder_is_a_report_only_by_its_name(tmp_path: Path) -> None:
     assert [Path(f.path).name for f in report.files] == ["自评报告.txt"]
     assert codes(report.files[0]) == ["JX605"]
     assert codes(validate_paths([tmp_path / "notes.txt"]).files[0]) == ["JX605"]  # named on the command line
+
+
+def test_other_phrasings(tmp_path: Path) -> None:
+    """Phrasings the seeds do not use: 分值 in the heading, 扣减, 满分, 综合评分, 等级评定为."""
+    holding = [
+        "（1）决策程序（6分）", "项目设立符合规定，扣减1分，得5分。",
+        "（2）规划论证（4分）", "该项指标满分4分，得分4分。",
+        "经自评，本项目得分9分，等级评定为“差”。",
+    ]
+    path = tmp_path / "ok.docx"
+    path.write_bytes(_docx(holding))
+    assert validate_report(path).findings == []
+    wrong = [holding[0], "项目设立符合规定，扣减1分，得4分。", *holding[2:4], "综合评分为10分，等级评定为“良”。"]
+    path.write_bytes(_docx(wrong))
+    got = {f.code: f.message for f in validate_report(path).findings}
+    assert set(got) == {"JX603", "JX605"}, got  # 6 − 1 ≠ 4; 10 → 差 (items 4 + 4 ≠ 10 only if 分值 made 100)
+    assert "扣减1分，得4分" in got["JX603"] and "应为“差”" in got["JX605"]

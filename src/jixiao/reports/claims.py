@@ -27,14 +27,14 @@ _POINTS = re.compile(r"(?:标准分|基准分|指标分值|总分值|分值|满�
 _SCORE = re.compile(r"(自评得分|自评分|评价得分|得分为|得分|得)" + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "分(?!值|率)")
 _STRONG_SCORE = ("自评得分", "自评分", "评价得分")
 _NOT_ITEM = re.compile(r"(?:问卷|调查|满意度|综合|执行率|平均)[^,，。]{0,6}$")
-_DEDUCT = re.compile(r"扣(?:分|除)?" + _SP + r"(?:为)?" + _SP + NUM + _SP + "分")
+_DEDUCT = re.compile(r"扣(?:分|除|减)?" + _SP + r"(?:为)?" + _SP + NUM + _SP + "分")
 _NO_DEDUCT = re.compile(r"不扣分|未扣分|无扣分|不予扣分")
 _SCORE_RATE = re.compile(r"得分率" + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "%")
-_TOTAL = re.compile(r"(总计评分|总分|综合得分|总得分|最终(?:自评)?得分|评分结果|(?:绩效)?(?:自评|评价)(?:总)?得分?)"
+_TOTAL = re.compile(r"(总计评分|总分|综合得分|综合评分|总得分|最终(?:自评)?得分|评分结果|(?:绩效)?(?:自评|评价)?(?:总)?得分?)"
                     + _SP + r"(?:为|是|:)?" + _SP + NUM + _SP + "分")
-_PROJECT = re.compile(r"(?:本|该|整体|全)项目[^,，。;；]{0,8}$|项目(?:整体|总体)[^,，。;；]{0,6}$")
+_PROJECT = re.compile(r"(?:本|该|整个|全)项目(?:整体|总体)?\s*$")  # the subject right before "(绩效)(自评)得分"
 _NOT_TOTAL = re.compile(r"(?:指标|该项|此项|问卷|调查|满意度|单项|小计)[^,，。]{0,4}$")
-_GRADE = re.compile(r"(?:等级|级别|评价结论|自评结论|主要结论|评定结果|结论)" + _SP + r"(?:为|是|:)?" + _SP
+_GRADE = re.compile(r"(?:等级|级别|评价结论|自评结论|主要结论|评定结果|结论)(?:评定|评定结果)?" + _SP + r"(?:为|是|:)?" + _SP
                     + r"[\"“”'‘’「『]?(优秀|良好|中等|较差|优|良|中|差)(?![\u4e00-\u9fff]{2})")
 _GRADE_WORDS = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差", "优": "优", "良": "良", "中": "中", "差": "差"}
 _ARITH = re.compile(NUM + r"((?:" + _SP + r"[×xX*÷/+＋\-－]" + _SP + NUM + r")+)" + _SP + "=" + _SP + NUM)
@@ -187,21 +187,35 @@ _LEVELS = (re.compile(r"^[一二三四五六七八九十]+[、.]"), re.compile(r
            re.compile(r"^\d{1,2}[、.](?!\d)"), re.compile(r"^\(\d{1,2}\)"))
 
 
+def heading_points(text: str) -> Num | None:
+    """分值 declared right after a heading's name: "（1）决策程序（6分）" → 6."""
+    t = norm(text).strip()
+    m = _ENUM.match(t)
+    name = heading_name(t)
+    if m is None or name is None:
+        return None
+    after = _HEADING_POINTS.match(t, m.end() + t[m.end():].find(name) + len(name))
+    return _num(after.group(1)) if after else None
+
+
+_HEADING_POINTS = re.compile(r"\s*[(]" + _SP + NUM + _SP + r"分[)]")
+
+
 def extract(segments: list[Segment]) -> Claims:
     claims = Claims()
-    heading, level = "", None
+    heading, level, points = "", None, None
     for seg in segments:
         own = heading_name(seg.text)
         if own is not None:
-            heading, level = own, enum_level(seg.text)
+            heading, level, points = own, enum_level(seg.text), heading_points(seg.text)
         before = len(claims.items)
-        _segment_claims(seg, own or heading, claims)
+        _segment_claims(seg, own or heading, claims, points)
         if len(claims.items) > before:
             claims.items[-1].level = level
     return claims
 
 
-def _segment_claims(seg: Segment, name: str, claims: Claims) -> None:
+def _segment_claims(seg: Segment, name: str, claims: Claims, heading_points: Num | None = None) -> None:
     item_scores: list[tuple[str, Num, Place]] = []
     points = deduction = rate = None
     n_deduct = 0
@@ -235,7 +249,7 @@ def _segment_claims(seg: Segment, name: str, claims: Claims) -> None:
     spent = [a for a in amounts if a.role == "spent"]
     if len(rates) == 1 and len(budgets) == 1 and len(spent) == 1:
         claims.rate_checks.append((rates[0][0], budgets[0], spent[0], rates[0][1]))
-    item = _item(name, item_scores, points, deduction if n_deduct == 1 else None, rate)
+    item = _item(name, item_scores, points or heading_points, deduction if n_deduct == 1 else None, rate)
     if item is not None:
         claims.items.append(item)
 
@@ -250,7 +264,7 @@ def _totals(s: str) -> list[re.Match[str]]:
         if _NOT_TOTAL.search(before) or _NOT_ITEM.search(before):
             continue
         word = m.group(1)
-        if word.startswith(("总计", "总分", "综合", "总得分", "最终", "评分结果")) or _PROJECT.search(before[-12:]):
+        if word.startswith(("总计", "总分", "综合", "总得分", "最终", "评分结果")) or _PROJECT.search(before[-8:]):
             found.append(m)
     return found
 
