@@ -62,7 +62,8 @@ def test_seed_000_text_against_its_table(built: dict[str, Path]) -> None:
     (total,) = msgs["JX602"]
     assert "总分 91" in total and "合计 90" in total and "本项目绩效自评得91分" in total
     assert set(msgs) == {"JX602", "JX606"}, res.findings  # 附表1/附表2 in the Word tables hold
-    assert [f["form"] for f in res.forms] == ["fubiao1", "fubiao2"]
+    assert [(f["form"], f["sheet"]) for f in res.forms] == [
+        ("fubiao1", "表 1（专项预算绩效自评打分表）"), ("fubiao2", "表 2（附表2）")]
 
 
 @needs_seeds

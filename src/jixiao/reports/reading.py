@@ -53,6 +53,13 @@ class ReportTable:
     def name(self) -> str:
         return f"表 {self.number}" + (f"（{self.caption}）" if self.caption else "")
 
+    def title_row(self) -> str:
+        """The table's own title ("项目支出绩效自评表") when its first row holds only that."""
+        cells = [v for v in (self.grid[0] if self.grid else []) if isinstance(v, str) and v.strip()]
+        if len(cells) == 1 and len(cells[0]) <= 40 and cells[0].rstrip().endswith("表"):
+            return cells[0].strip()
+        return ""
+
 
 @dataclass
 class ReportDoc:
@@ -130,7 +137,7 @@ def from_text(text: str, path: str, kind: str) -> ReportDoc:
     for block in parse_text(_clean(text), wrapped=True if kind == "pdf" else None):
         if isinstance(block, TextTable):
             number = len(doc.tables) + 1
-            table = _table_from_text(block, number, caption)
+            table = _titled(_table_from_text(block, number, caption))
             doc.tables.append(table)
             for r, row in enumerate(table.grid):
                 for c, value in enumerate(row):
@@ -157,6 +164,13 @@ def _table_from_text(block: TextTable, number: int, caption: str) -> ReportTable
             elif row[c] is not None and not isinstance(row[c], str) and r > 0:
                 filled[r][c] = filled[r - 1][c]
     return ReportTable(number, caption, grid, filled)
+
+
+def _titled(table: ReportTable) -> ReportTable:
+    """A table with no caption paragraph before it takes its own title row as caption."""
+    if not table.caption:
+        table.caption = table.title_row()
+    return table
 
 
 def _number_paragraphs(doc: ReportDoc) -> None:
@@ -340,7 +354,7 @@ def read_docx_bytes(raw: bytes, path: str) -> ReportDoc:
             seen_tables = table
             tbl = p.getparent().getparent().getparent()
             grid, filled = _table_grid(tbl)
-            doc.tables.append(ReportTable(table, caption, grid, filled))
+            doc.tables.append(_titled(ReportTable(table, caption, grid, filled)))
             caption = ""
         text = paragraph_text(p).strip()
         if not text:

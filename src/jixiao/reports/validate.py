@@ -116,6 +116,12 @@ def validate_report(path: str | os.PathLike[str], display: str | None = None,
     book, index = _tables_book(doc)
     found, result.forms = check_forms(book, rules)
     form_findings = [_relocate(f, index) for f in found]
+    for summary in result.forms:  # where each form is, as people find it in the report
+        m = _REF.match(f"{summary['sheet']}!{summary['cell']}")
+        if m is not None:
+            table, offset = index[int(m.group(1))]
+            summary["sheet"] = table.name
+            summary["cell"] = f"第 {int(m.group(3)) - offset} 行第 {_col(m.group(2)) + 1} 列"
     own = form_facts(book.forms, lambda c: _cell_where(c.sheet, c.row, c.col, index), "报告表格")
     for t in doc.tables:
         own.amounts.extend(table_amounts(t))
