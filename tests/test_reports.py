@@ -213,12 +213,18 @@ def test_broken_files_are_one_finding_each(tmp_path: Path) -> None:
         zf.writestr("word/document.xml", '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><x>&a;</x>')
         zf.writestr("[Content_Types].xml", "<Types/>")
     (tmp_path / "entity.docx").write_bytes(bomb.getvalue())
+    ratio = io.BytesIO()
+    with zipfile.ZipFile(ratio, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"<w:document>" + b" " * (40 * 1024 * 1024) + b"</w:document>")
+    (tmp_path / "bomb.docx").write_bytes(ratio.getvalue())
     report = validate_paths([tmp_path])
     by = {Path(f.path).name: f for f in report.files}
     assert by["ok.docx"].status == "ok"
-    for name in ("cut.docx", "fake.pdf", "old.docx", "entity.docx"):
+    for name in ("cut.docx", "fake.pdf", "old.docx", "entity.docx", "bomb.docx"):
         assert by[name].status == "unreadable" and codes(by[name]) == ["JX001"], by[name].findings
     assert "DOCTYPE" in by["entity.docx"].findings[0].message
+    assert "压缩" in by["bomb.docx"].findings[0].message
 
 
 @needs_seeds
@@ -419,3 +425,16 @@ def test_other_phrasings(tmp_path: Path) -> None:
     got = {f.code: f.message for f in validate_report(path).findings}
     assert set(got) == {"JX603", "JX605"}, got  # 6 − 1 ≠ 4; 10 → 差 (items 4 + 4 ≠ 10 only if 分值 made 100)
     assert "扣减1分，得4分" in got["JX603"] and "应为“差”" in got["JX605"]
+
+
+@needs_seeds
+@pytest.mark.parametrize("number", SWEEP_SEEDS)
+def test_seed_text_reads_like_its_word_version(built: dict[str, Path], tmp_path: Path, number: str) -> None:
+    """The seed as a plain-text report (tables rebuilt from tabs) gives the findings its .docx gives."""
+    path = tmp_path / "自评报告.txt"
+    path.write_bytes(seed_text(number).encode("gb18030"))
+
+    def found(p: Path) -> list[tuple[str, str]]:
+        return sorted((f.code, re.sub(r"第 \\d+ 段", "", f.message)) for f in validate_report(p).findings)
+
+    assert found(path) == found(built[number])
