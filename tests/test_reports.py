@@ -438,3 +438,18 @@ def test_seed_text_reads_like_its_word_version(built: dict[str, Path], tmp_path:
         return sorted((f.code, re.sub(r"第 \\d+ 段", "", f.message)) for f in validate_report(p).findings)
 
     assert found(path) == found(built[number])
+
+
+def test_a_crash_in_the_claim_checks_is_jixiaos_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.reports.validate as rv
+
+    def boom(*args: object) -> None:
+        raise ZeroDivisionError("bug")
+
+    path = tmp_path / "r.docx"
+    path.write_bytes(_docx(SPEC_REPORT))
+    monkeypatch.setattr(rv, "check_claims", boom)
+    res = validate_report(path)
+    assert codes(res) == ["JX900"] and "bug" in res.findings[0].message
+    monkeypatch.setattr(rv, "extract", boom)
+    assert codes(validate_report(path)) == ["JX900"]

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import RulePackError
 from ..reader.layout import find_forms, project_name
 from ..reader.model import Workbook
 from ..rulepacks import RulePack, load_pack
-from ..validation.engine import FileResult, _status, check_forms, unreadable
-from ..validation.rules import Finding
+from ..validation.engine import FileResult, _status, check_forms, read_failed
+from ..validation.form_checks import FormChecksError
+from ..validation.rules import Finding, internal_error
 from .checks import check_claims
 from .claims import Claims, Place, extract, norm
 from .facts import Facts, form_facts, key, table_amounts
@@ -111,8 +113,21 @@ def validate_report(path: str | os.PathLike[str], display: str | None = None,
     result = FileResult(shown, "ok", source=str(path))
     try:
         doc = read_report(path)
-    except Exception as exc:  # unsafe, or a reader bug: never stop the batch
-        return unreadable(result, exc)
+    except Exception as exc:  # refused, gone, or a reader bug: never stop the batch
+        return read_failed(result, exc)
+    try:
+        _first_pass(result, doc, rules)
+    except (RulePackError, FormChecksError):
+        raise  # the configuration's error, said loudly (as for workbooks)
+    except Exception as exc:  # jixiao's bug, not the report's: said per file, the batch goes on
+        result.report = None
+        result.findings.append(internal_error(exc, "核对本报告时", "本报告的核对未完成。"))
+        result.status = _status(result.findings)
+    return result
+
+
+def _first_pass(result: FileResult, doc: ReportDoc, rules: str | os.PathLike[str] | RulePack | None) -> None:
+    """The forms in the tables, the claims, and the checks against the report's own tables."""
     book, index = _tables_book(doc)
     found, result.forms = check_forms(book, rules)
     form_findings = [_relocate(f, index) for f in found]
@@ -130,7 +145,6 @@ def validate_report(path: str | os.PathLike[str], display: str | None = None,
     _mark_cells(state, doc)
     result.report = state
     finish(result, None)
-    return result
 
 
 def _cell_where(sheet: str, row: int, col: int, index: dict[int, tuple[ReportTable, int]]) -> str:
@@ -160,7 +174,13 @@ def finish(result: FileResult, workbook: Facts | None) -> None:
         merged.merge(state.own)
         merged.merge(workbook)
         facts = merged
-    marked = check_claims(state.claims, state.pack or load_pack(None), facts)
+    try:
+        marked = check_claims(state.claims, state.pack or load_pack(None), facts)
+    except Exception as exc:  # jixiao's bug: the form findings stand, the claims are not checked
+        result.findings = [*state.form_findings, internal_error(exc, "核对报告正文时", "正文的数字未能核对。")]
+        state.anchors = [*state.form_anchors, None]
+        result.status = _status(result.findings)
+        return
     result.findings = list(state.form_findings) + [f for f, _ in marked]
     state.anchors = list(state.form_anchors) + [(p.segment.order, p.sentence) for _, p in marked]
     result.status = _status(result.findings)

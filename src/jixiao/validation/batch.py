@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import security
-from ..reports.reading import is_report
 from ..rulepacks import RulePack
 from .engine import FileResult, validate_file
 from .report import Report
@@ -66,7 +65,7 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
         res = FileResult(job.display, "unreadable")
         res.findings.append(rule("unreadable-file").finding(reason=job.reason or "已拒绝"))
         return res
-    if is_report(job.display):  # a 自评报告: annotated in finish_reports, after pairing
+    if Path(job.display).suffix.lower() in security.REPORT_SUFFIXES:  # a 自评报告: annotated after pairing
         from ..reports.validate import validate_report
 
         return validate_report(job.source, job.display, rules)
