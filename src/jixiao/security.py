@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from . import sizes
+
 # Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 2_000
@@ -32,6 +34,7 @@ MAX_COLS = 200
 # Archives given on the command line
 MAX_ARCHIVE_DEPTH = 2
 MAX_ARCHIVE_FILES = 50_000
+MAX_ARCHIVE_BYTES = 512 * 1024 * 1024  # written to disk for one archive, nested ones included
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -82,8 +85,13 @@ def sniff_workbook(path: str | os.PathLike[str],
     holding formulas are worth listing (``Sniff.formula_cells``); by default they are.
     """
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # O_NONBLOCK: a FIFO named like a workbook must not hang the read; only regular files are read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise UnsafeFile("不是普通文件（命名管道、设备等），已拒绝")
+            size = st.st_size
             raw = fh.read() if 0 < size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         raise UnsafeFile(f"无法打开文件：{exc.strerror or exc}") from None
@@ -96,6 +104,9 @@ def sniff_workbook(path: str | os.PathLike[str],
         head = raw[:1024 * 1024]
         if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
             raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
+        refusal = sizes.xls_refusal(raw)
+        if refusal:
+            raise UnsafeFile(refusal)
         return Sniff("xls", raw)
     if raw.startswith(ZIP_MAGIC):
         parts: dict[str, bytes] = {}
@@ -165,6 +176,9 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
+                refusal = sizes.sheet_refusal(name, data) if sheet else None
+                if refusal:
+                    raise UnsafeFile(refusal)
                 if sheet and errors is not None and b't="e"' in data:
                     errors[name] = sheet_error_cells(data)
                 if sheet and b"<f" in data:
@@ -370,33 +384,81 @@ class Refused:
     reason: str
 
 
-def extract_archive(archive: Path, dest: Path, display: str | None = None,
-                    depth: int = 0) -> Iterator[Extracted | Refused]:
-    """Extract the workbooks (and nested .zip, up to MAX_ARCHIVE_DEPTH) of an archive into dest."""
+class _Budget:
+    """Bytes one archive given on the command line may extract, its nested archives included."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+
+def member_display_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its author saw it. Without the UTF-8 flag (bit 11) zipfile decodes
+    names as cp437; Chinese Windows writes GBK there, and some tools UTF-8 without the flag."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for codec in ("utf-8", "gbk"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def overlapping_members(infos: list[zipfile.ZipInfo]) -> str | None:
+    """The name of a member whose data overlaps the next one's (the trick of non-recursive zip
+    bombs: many entries pointing at one compressed block), from the central directory."""
+    spans = sorted(infos, key=lambda i: i.header_offset)
+    for info, following in itertools.pairwise(spans):
+        # The local header holds at least 30 bytes and the name; the data follows it.
+        name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437", "replace")
+        if info.header_offset + 30 + len(name) + info.compress_size > following.header_offset:
+            return info.filename
+    return None
+
+
+def extract_archive(archive: Path, dest: Path, display: str | None = None, depth: int = 0,
+                    budget: _Budget | None = None) -> Iterator[Extracted | Refused]:
+    """Extract the workbooks (and nested .zip, up to MAX_ARCHIVE_DEPTH) of an archive into dest.
+
+    Bytes written for one archive, nested ones included, stay under MAX_ARCHIVE_BYTES; an
+    archive whose members overlap is refused whole; one holding no workbook is named as such.
+    """
     display = display or str(archive)
+    budget = budget or _Budget(MAX_ARCHIVE_BYTES)
+    found = 0
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
             if len(infos) > MAX_ARCHIVE_FILES:
                 raise UnsafeFile(f"压缩包文件过多（{len(infos)} 个）")
-            total = 0
+            overlap = overlapping_members(infos)
+            if overlap is not None:
+                raise UnsafeFile(f"压缩包成员相互重叠（{overlap}），疑似压缩炸弹，已拒绝")
             for index, info in enumerate(infos):
                 if info.is_dir():
                     continue
-                member = f"{display}!{info.filename}"
+                shown = member_display_name(info)
+                member = f"{display}!{shown}"
                 try:
-                    rel = safe_member_name(info.filename)
+                    rel = safe_member_name(shown)
                 except UnsafeFile as exc:
                     yield Refused(member, exc.reason)
+                    found += 1
                     continue
                 if stat.S_ISLNK(info.external_attr >> 16):
                     yield Refused(member, "压缩包成员是符号链接，已拒绝")
+                    found += 1
                     continue
                 suffix = rel.suffix.lower()
-                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith("~$"):
+                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith(("~$", ".")):
                     continue
-                total += info.file_size
-                if info.file_size > MAX_FILE_BYTES or total > 4 * MAX_UNCOMPRESSED or (
+                found += 1
+                if info.file_size > MAX_FILE_BYTES or info.file_size > budget.left or (
                         info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
                     yield Refused(member, "压缩包成员过大或压缩比异常，疑似压缩炸弹")
                     continue
@@ -407,7 +469,7 @@ def extract_archive(archive: Path, dest: Path, display: str | None = None,
                 target = dest / f"{depth}_{index}{suffix}"
                 try:
                     with zf.open(info) as src, open(target, "wb") as out:
-                        _copy_bounded(src, out, MAX_FILE_BYTES)
+                        _copy_bounded(src, out, min(MAX_FILE_BYTES, budget.left), budget)
                 except UnsafeFile as exc:
                     target.unlink(missing_ok=True)
                     yield Refused(member, exc.reason)
@@ -419,16 +481,19 @@ def extract_archive(archive: Path, dest: Path, display: str | None = None,
                 if suffix == ".zip":
                     sub = dest / f"{depth}_{index}_d"
                     sub.mkdir()
-                    yield from extract_archive(target, sub, member, depth + 1)
+                    yield from extract_archive(target, sub, member, depth + 1, budget)
+                    target.unlink(missing_ok=True)  # its members are out: the nested archive is done
                 else:
                     yield Extracted(target, member)
+        if not found:
+            yield Refused(display, "压缩包中没有 Excel 工作簿（.xlsx、.xlsm、.xls）")
     except UnsafeFile as exc:
         yield Refused(display, exc.reason)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         yield Refused(display, f"压缩包已损坏（{type(exc).__name__}）")
 
 
-def _copy_bounded(src, out, limit: int) -> None:
+def _copy_bounded(src, out, limit: int, budget: _Budget) -> None:
     copied = 0
     while True:
         chunk = src.read(1024 * 1024)
@@ -436,5 +501,6 @@ def _copy_bounded(src, out, limit: int) -> None:
             return
         copied += len(chunk)
         if copied > limit:
-            raise UnsafeFile("压缩包成员解压后超过大小上限，疑似压缩炸弹")
+            raise UnsafeFile("压缩包解压后超过大小上限，疑似压缩炸弹")
+        budget.left -= len(chunk)
         out.write(chunk)

@@ -1,0 +1,233 @@
+"""Run every file of a batch in a guarded worker process: its own address-space limit and a
+wall-clock timeout, at every ``--jobs`` (one worker included).
+
+A worker that crashes, aborts (a native reader failing to allocate) or runs past its time is
+killed and replaced; only the file it was working on is lost, and that file gets a result built
+by ``on_failure`` with a reason naming what happened. Workers are reused from file to file, so
+the guard costs one small message each way per file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+DEFAULT_MEMORY = 2 * 1024**3  # bytes of address space one worker may map
+DEFAULT_SECONDS = 120.0  # one file's wall-clock time, reading, checks and annotated copy together
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory: int = DEFAULT_MEMORY
+    seconds: float = DEFAULT_SECONDS
+
+    @property
+    def memory_text(self) -> str:
+        return f"{self.memory / 1024**3:g} GB"
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM arrived; ``exit_code`` is 128 + the signal number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+        self.exit_code = 128 + signum
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` in the main thread while the block runs,
+    so every ``finally`` (workers, temp folders, staged outputs) gets to clean up."""
+    if multiprocessing.current_process().name != "MainProcess" or not _main_thread():
+        yield
+        return
+
+    def raise_interrupted(signum: int, _frame: Any) -> None:
+        raise Interrupted(signum)
+
+    old = {s: signal.signal(s, raise_interrupted) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+def _context() -> Any:
+    # fork: a worker starts in milliseconds with everything already imported. Elsewhere (Windows,
+    # macOS defaults) spawn, where the limits that the platform lacks are simply not set.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the batch process dies, even by SIGKILL."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(Exception):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, ...], memory: int,
+                 tmpdir: str, errlog: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C reaches the whole group
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent()
+    import tempfile
+
+    os.environ["TMPDIR"] = tempfile.tempdir = tmpdir  # whatever a killed worker leaves is the batch's to remove
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    # A native abort prints to stderr ("memory allocation of … bytes failed"); keep it from the
+    # terminal, and keep it for the reason given to the file.
+    fd = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 2)
+    os.close(fd)
+    with contextlib.suppress(Exception):
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        try:
+            result: tuple[str, Any] = ("ok", func(item, *shared))
+        except MemoryError:
+            result = ("memory", None)
+        except Exception as exc:
+            result = ("error", f"{type(exc).__name__}: {str(exc)[:200]}")
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(("memory", None))
+
+
+class _Worker:
+    def __init__(self, ctx: Any, number: int, func: Callable[..., Any], shared: tuple[Any, ...],
+                 limits: Limits, tmpdir: Path) -> None:
+        work = tmpdir / f"w{number}"
+        work.mkdir(parents=True, exist_ok=True)
+        self.errlog = str(tmpdir / f"w{number}.err")
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, daemon=True,
+                                args=(child, func, shared, limits.memory, str(work), self.errlog))
+        self.proc.start()
+        child.close()
+        self.item: Any = None
+        self.deadline = 0.0
+
+    def give(self, item: Any, seconds: float) -> None:
+        self.item, self.deadline = item, time.monotonic() + seconds
+        self.conn.send(item)
+
+    def stop(self, hard: bool = False) -> None:
+        with contextlib.suppress(Exception):
+            if not hard and self.proc.is_alive():
+                self.conn.send(None)
+                self.proc.join(0.5)
+            if self.proc.is_alive():
+                self.proc.kill()
+            self.proc.join(2)
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+    def death_reason(self, limits: Limits) -> str:
+        code = self.proc.exitcode
+        try:
+            with open(self.errlog, "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                fh.seek(max(0, fh.tell() - 4096))
+                tail = fh.read().decode("utf-8", "replace")
+        except OSError:
+            tail = ""
+        if "memory allocation" in tail or code == -signal.SIGKILL:
+            return f"内存超限：处理此文件需要的内存超过每个文件 {limits.memory_text} 的上限，已跳过"
+        what = signal.Signals(-code).name if code is not None and code < 0 else f"退出码 {code}"
+        return f"处理此文件的进程异常退出（{what}），文件可能已损坏或含有读取器无法处理的内容"
+
+
+def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[Any, ...], jobs: int,
+                limits: Limits, tmpdir: Path, on_failure: Callable[[Any, str], Any]) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(item, func(item, *shared))`` for every item, each computed in a worker process;
+    in completion order. An item whose worker fails gets ``on_failure(item, reason)`` instead."""
+    ctx = _context()
+    queue = deque(items)
+    workers: list[_Worker] = []
+    number = 0
+
+    def spawn() -> _Worker:
+        nonlocal number
+        number += 1
+        return _Worker(ctx, number, func, shared, limits, tmpdir)
+
+    try:
+        workers = [spawn() for _ in range(max(1, min(jobs, len(queue))))]
+        for w in workers:
+            if queue:
+                w.give(queue.popleft(), limits.seconds)
+        while any(w.item is not None for w in workers):
+            busy = [w for w in workers if w.item is not None]
+            timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+            ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+            for i, w in enumerate(workers):
+                if w.item is None:
+                    continue
+                item, result = w.item, None
+                if w.conn in ready:
+                    try:
+                        status, value = w.conn.recv()
+                    except (EOFError, OSError):
+                        status, value = "died", None
+                elif w.proc.sentinel in ready:
+                    status, value = "died", None
+                elif time.monotonic() >= w.deadline:
+                    status, value = "timeout", None
+                else:
+                    continue
+                if status == "ok":
+                    result = value
+                else:
+                    if status in ("died", "timeout"):
+                        w.stop(hard=True)
+                    result = on_failure(item, _reason(status, value, w, limits))
+                    if status in ("died", "timeout"):
+                        w = workers[i] = spawn()
+                w.item = None
+                if queue:
+                    w.give(queue.popleft(), limits.seconds)
+                yield item, result
+    finally:
+        for w in workers:
+            w.stop(hard=bool(queue) or w.item is not None)
+
+
+def _reason(status: str, value: Any, worker: _Worker, limits: Limits) -> str:
+    if status == "timeout":
+        return f"文件处理超时（超过 {limits.seconds:g} 秒），已跳过"
+    if status == "memory":
+        return f"内存超限：处理此文件需要的内存超过每个文件 {limits.memory_text} 的上限，已跳过"
+    if status == "error":
+        return f"处理时出错（{value}）"
+    return worker.death_reason(limits)
