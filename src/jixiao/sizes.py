@@ -99,32 +99,70 @@ def recalc_refusal(raw: bytes) -> str | None:
 
 
 def xls_refusal(data: bytes) -> str | None:
-    """Why an .xls must not reach calamine: a DIMENSIONS record claiming more than a BIFF8 sheet
-    holds (calamine allocates what it claims), or a compound file whose chains loop."""
+    """Why an .xls must not reach calamine: a compound file whose sector chains loop (calamine
+    follows them until memory runs out), or a DIMENSIONS record claiming more than a BIFF8 sheet
+    holds (calamine allocates what it claims)."""
     import olefile
 
-    from .reader.biff import _records
-
+    if _fat_loops(data):
+        return "文件结构异常（复合文档的扇区链表循环），已拒绝"
     try:
         with olefile.OleFileIO(io.BytesIO(data)) as ole:
             entry = next((e for e in ole.direntries if e is not None and e.entry_type == olefile.STGTY_STREAM
                           and e.name == "Workbook"), None)
-            if entry is None:
+            if entry is None or entry.size > len(data):
                 return None
-            if entry.size > len(data):
-                return "文件结构异常（Workbook 流的长度超过文件本身，链表循环），已拒绝"
             stream = ole._open(entry.isectStart, entry.size).read()
-    except Exception as exc:  # olefile follows every chain with loop checks
-        text = str(exc).lower()
-        if "loop" in text or "cycle" in text or "already" in text:
-            return f"文件结构异常（复合文档的链表循环：{str(exc)[:80]}），已拒绝"
+    except Exception:
         return None  # other damage: calamine decides, inside its guarded worker
-    for rtype, body in _records(stream, 0, len(stream)):
-        if rtype == 0x0200 and len(body) >= 12:  # DIMENSIONS: rwMic, rwMac (u32), colMic, colMac (u16)
-            rw0, rw1, col0, col1 = struct.unpack_from("<IIHH", body)
+    pos = 0
+    while pos + 4 <= len(stream):  # every record of every substream (EOF ends only a substream)
+        rtype, size = struct.unpack_from("<HH", stream, pos)
+        if rtype == 0x0200 and size >= 12:  # DIMENSIONS: rwMic, rwMac (u32), colMic, colMac (u16)
+            rw0, rw1, col0, col1 = struct.unpack_from("<IIHH", stream, pos + 4)
             if rw1 > XLS_ROWS or col1 > XLS_COLS or rw0 > rw1 or col0 > col1:
                 return f"工作表范围声明异常（DIMENSIONS：{rw1:,} 行、{col1:,} 列，超出 .xls 的上限），已拒绝"
+        pos += 4 + size
     return None
+
+
+_FREE_SECTORS = 0xFFFFFFFA  # from here up: special values (free, end of chain, FAT/DIFAT sector)
+
+
+def _fat_loops(data: bytes) -> bool:
+    """Does any chain of the compound file's FAT (directory and streams alike) come back on itself?"""
+    if len(data) < 512:
+        return False
+    shift = struct.unpack_from("<H", data, 0x1E)[0]
+    if not 7 <= shift <= 16:
+        return False
+    size = 1 << shift
+    difat = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _FREE_SECTORS]
+    nxt, seen_difat = struct.unpack_from("<I", data, 0x44)[0], set()
+    while nxt < _FREE_SECTORS and nxt not in seen_difat:  # more FAT sectors listed in DIFAT sectors
+        seen_difat.add(nxt)
+        at = 512 + nxt * size
+        if at + size > len(data):
+            break
+        entries = struct.unpack_from(f"<{size // 4}I", data, at)
+        difat += [s for s in entries[:-1] if s < _FREE_SECTORS]
+        nxt = entries[-1]
+    if nxt < _FREE_SECTORS:
+        return True  # the DIFAT chain itself loops
+    fat: list[int] = []
+    for sector in difat:
+        at = 512 + sector * size
+        if at + size <= len(data):
+            fat.extend(struct.unpack_from(f"<{size // 4}I", data, at))
+    mark = [0] * len(fat)  # 0: not seen; else the number of the walk that first reached it
+    for start in range(len(fat)):
+        walk, s = start + 1, start
+        while s < len(fat) and mark[s] == 0:
+            mark[s] = walk
+            s = fat[s]
+        if s < len(fat) and mark[s] == walk:
+            return True
+    return False
 
 
 def copy_refusal(path: str | os.PathLike[str]) -> str | None:

@@ -96,6 +96,7 @@ def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, 
     os.environ["TMPDIR"] = tempfile.tempdir = tmpdir  # whatever a killed worker leaves is the batch's to remove
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    os.environ["RUST_BACKTRACE"] = "0"
     # A native abort prints to stderr ("memory allocation of … bytes failed"); keep it from the
     # terminal, and keep it for the reason given to the file.
     fd = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -156,13 +157,11 @@ class _Worker:
     def death_reason(self, limits: Limits) -> str:
         code = self.proc.exitcode
         try:
-            with open(self.errlog, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                fh.seek(max(0, fh.tell() - 4096))
-                tail = fh.read().decode("utf-8", "replace")
+            with open(self.errlog, "rb") as fh:  # a native abort's message comes first, then its backtrace
+                head = fh.read(4096).decode("utf-8", "replace")
         except OSError:
-            tail = ""
-        if "memory allocation" in tail or code == -signal.SIGKILL:
+            head = ""
+        if "memory allocation" in head or code == -signal.SIGKILL:
             return f"内存超限：处理此文件需要的内存超过每个文件 {limits.memory_text} 的上限，已跳过"
         what = signal.Signals(-code).name if code is not None and code < 0 else f"退出码 {code}"
         return f"处理此文件的进程异常退出（{what}），文件可能已损坏或含有读取器无法处理的内容"

@@ -1,0 +1,278 @@
+"""Hostile and broken input: every file gets its result, the batch always finishes.
+
+The end-to-end cases run the CLI in a subprocess under a 4 GB address-space cap, as a reviewer's
+machine would; the temp folder is the test's own, so leftovers are seen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hostile_factory import (
+    corner,
+    gbk_zip,
+    many_sheets,
+    overlapping_zip,
+    positional_bomb,
+    uncached_long,
+    xls_dimensions,
+    xls_directory_loop,
+)
+from openpyxl import load_workbook
+from workbook_factory import XIANGMU_SEED, build, replace_row
+
+from jixiao import security
+from jixiao.validation import validate_file
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "submissions"
+CAP = 4 * 1024**3
+
+
+def _cap() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (CAP, CAP))
+
+
+def cli(*args: str, tmp: Path, wrapper: str = "", verb: str = "validate") -> subprocess.CompletedProcess[str]:
+    """`jixiao <verb> …` in a subprocess under a 4 GB cap, TMPDIR inside the test's folder."""
+    tmpdir = tmp / "tmpdir"
+    tmpdir.mkdir(exist_ok=True)
+    code = wrapper + "\nfrom jixiao.cli import main\nmain()"
+    env = {**os.environ, "TMPDIR": str(tmpdir), "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-c", code, verb, *args], capture_output=True, text=True, env=env,
+                          preexec_fn=_cap, timeout=600)
+
+
+def hostile_folder(root: Path) -> dict[str, str]:
+    """Every hostile file beside a copy of the example submissions; name → words of its finding."""
+    d = root / "收件"
+    d.mkdir(parents=True)
+    for p in EXAMPLES.iterdir():
+        (d / p.name).write_bytes(p.read_bytes())
+    member = (EXAMPLES / "11-得分算错.xlsx").read_bytes()
+    expect = {
+        corner(d / "h-corner.xlsx").name: "数据范围过大",
+        positional_bomb(d / "h-positional.xlsx").name: "内存超限",
+        xls_dimensions(d / "h-dims.xls").name: "DIMENSIONS",
+        xls_directory_loop(d / "h-loop.xls").name: "链表循环",
+        uncached_long(d / "h-uncached.xlsx").name: "超出重新计算的大小上限",
+        overlapping_zip(d / "h-overlap.zip", member).name: "相互重叠",
+    }
+    os.mkfifo(d / "h-fifo.xlsx")
+    expect["h-fifo.xlsx"] = "命名管道"
+    (d / "h-dangling.xlsx").symlink_to(d / "gone.xlsx")
+    expect["h-dangling.xlsx"] = "失效的符号链接"
+    (d / "h-self.xlsx").symlink_to(d / "h-self.xlsx")
+    expect["h-self.xlsx"] = "链接循环"
+    return expect
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_mixed_hostile_batch_finishes_with_every_result(tmp_path, jobs):
+    expect = hostile_folder(tmp_path)
+    result = cli(str(tmp_path / "收件"), "--format", "json", "--jobs", jobs, "--timeout", "60", tmp=tmp_path)
+    assert result.returncode == 1, result.stderr
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    for name, words in expect.items():
+        messages = [x["message"] for x in files[name]["findings"]]
+        assert any(words in m for m in messages), (name, messages)
+        # refused files are unreadable; the one whose recalculation was refused is still read
+        assert files[name]["status"] == ("invalid" if "h-uncached" in name else "unreadable"), name
+    for p in EXAMPLES.iterdir():  # every example keeps its usual result
+        alone = validate_file(p)
+        assert files[p.name]["status"] == alone.status, p.name
+        assert [x["code"] for x in files[p.name]["findings"]] == [x.code for x in alone.findings], p.name
+    assert not list((tmp_path / "tmpdir").iterdir())  # nothing left behind
+
+
+def test_the_uncached_formula_file_is_still_read_without_recalculation(tmp_path):
+    res = validate_file(uncached_long(tmp_path / "u.xlsx"))
+    assert res.status != "unreadable"
+    assert any(x.rule == "formula-uncached" and "重新计算的大小上限" in x.message for x in res.findings)
+
+
+def test_recalc_refuses_what_the_reader_refuses(tmp_path):
+    for path, words in ((corner(tmp_path / "c.xlsx"), "数据范围过大"),
+                        (uncached_long(tmp_path / "u.xlsx"), "大小上限")):
+        result = cli(str(path), tmp=tmp_path, verb="recalc")
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
+        assert not list(tmp_path.glob("*-recalc.xlsx"))
+
+
+def test_archive_bytes_are_bounded_across_nested_archives(tmp_path, monkeypatch):
+    import zipfile
+
+    member = (EXAMPLES / "11-得分算错.xlsx").read_bytes()
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as z:
+        for i in range(4):
+            z.writestr(f"内{i}.xlsx", member)
+    outer = tmp_path / "outer.zip"
+    with zipfile.ZipFile(outer, "w") as z:
+        z.writestr("外.xlsx", member)
+        z.write(inner, "inner.zip")
+    monkeypatch.setattr(security, "MAX_ARCHIVE_BYTES", 3 * len(member) + len(inner.read_bytes()))
+    dest = tmp_path / "x"
+    dest.mkdir()
+    items = list(security.extract_archive(outer, dest))
+    extracted = [i for i in items if isinstance(i, security.Extracted)]
+    refused = [i for i in items if isinstance(i, security.Refused)]
+    assert len(extracted) == 3 and len(refused) == 2  # the budget runs out inside the nested archive
+    assert all("上限" in r.reason or "压缩炸弹" in r.reason for r in refused)
+    written = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
+    assert written <= security.MAX_ARCHIVE_BYTES
+
+
+def test_gbk_names_in_archives_read_as_chinese(tmp_path):
+    member = (EXAMPLES / "11-得分算错.xlsx").read_bytes()
+    archive = gbk_zip(tmp_path / "报送.zip", {"财政局/部门甲.xlsx": member})
+    result = cli(str(archive), "--format", "json", tmp=tmp_path)
+    paths = [f["path"] for f in json.loads(result.stdout)["files"]]
+    assert paths == [f"{archive}!财政局/部门甲.xlsx"]
+
+
+def _strange_batch(root: Path) -> Path:
+    d = root / "in"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=20, reason="_x0007_原因_x0001_[/]_x001B_[31m红")
+    build(d / "a\x01b[/]\x1b[31m.xlsx", [("自评表", "xiangmu", {"rows": rows})])
+    return d
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "csv", "xlsx"])
+def test_control_characters_markup_and_escapes_never_break_an_output(tmp_path, fmt):
+    d = _strange_batch(tmp_path)
+    result = cli(str(d), "--format", fmt, "--out", str(tmp_path / "out"), tmp=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "\x1b" not in result.stdout and "\x01" not in result.stdout
+    if fmt == "json":
+        doc = json.loads(result.stdout)
+        assert "a\\x01b[/]\\x1b[31m.xlsx" in doc["files"][0]["path"]
+    if fmt == "text":
+        assert "[/]" in result.stdout  # shown as typed, never read as markup
+    summary = load_workbook(tmp_path / "out" / "校验汇总.xlsx")
+    names = [r[0] for r in summary["文件"].iter_rows(min_row=2, values_only=True)]
+    assert any("\\x1b[31m" in n for n in names)
+    copies = list((tmp_path / "out" / "annotated").iterdir())
+    assert len(copies) == 1 and "\x1b" not in copies[0].name and "\x01" not in copies[0].name
+
+
+def test_nothing_is_skipped_silently(tmp_path):
+    empty = tmp_path / "空文件夹"
+    (empty / "子").mkdir(parents=True)
+    (empty / "说明.txt").write_text("x")
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "无表.zip", "w") as z:
+        z.writestr("readme.txt", "x")
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    result = cli(str(empty), str(tmp_path / "无表.zip"), str(fifo), "--format", "json", tmp=tmp_path)
+    assert result.returncode == 1
+    found = {Path(f["path"].split("!")[0]).name: f["findings"][0]["message"]
+             for f in json.loads(result.stdout)["files"]}
+    assert "没有 Excel 工作簿" in found["空文件夹"]
+    assert "没有 Excel 工作簿" in found["无表.zip"]
+    assert "命名管道" in found["管道.xlsx"]
+
+
+def test_outputs_replace_the_previous_run_and_never_follow_links(tmp_path):
+    d = tmp_path / "in"
+    bad = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=20)
+    build(d / "一" / "部门.xlsx", [("自评表", "xiangmu", {"rows": bad})])
+    build(d / "二" / "部门.xlsx", [("自评表", "xiangmu", {"rows": bad})])
+    build(d / "乙.xlsx", [("自评表", "xiangmu", {"rows": bad})])
+    out, elsewhere = tmp_path / "out", tmp_path / "别处"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine")
+    out.mkdir()
+    (out / "annotated").symlink_to(elsewhere, target_is_directory=True)
+    first = cli(str(d), "--format", "xlsx", "--out", str(out), tmp=tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]  # the link was replaced, not followed
+    names = sorted(p.name for p in (out / "annotated").iterdir())
+    assert not (out / "annotated").is_symlink() and len(names) == 3
+    assert "乙.xlsx" in names and sum(n.startswith("部门-") for n in names) == 2  # same name: told apart
+    second = cli(str(d / "乙.xlsx"), "--format", "xlsx", "--out", str(out), tmp=tmp_path)
+    assert second.returncode == 1
+    assert sorted(p.name for p in (out / "annotated").iterdir()) == ["乙.xlsx"]  # no stale copies
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_unwritable_output_folder_is_one_line_and_exit_2(tmp_path):
+    (tmp_path / "文件").write_text("x")
+    result = cli(str(EXAMPLES / "11-得分算错.xlsx"), "--format", "xlsx", "--out", str(tmp_path / "文件" / "out"),
+                 tmp=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "无法写入输出目录" in result.stderr
+
+
+def test_large_files_get_no_annotated_copy_but_keep_their_findings(tmp_path):
+    book = many_sheets(tmp_path / "in" / "万表.xlsx")
+    result = cli(str(book), "--format", "json", "--out", str(tmp_path / "out"), tmp=tmp_path)
+    findings = json.loads(result.stdout)["files"][0]["findings"]
+    assert any(x["rule"] == "annotation-failed" and "文件过大，未生成批注副本" in x["message"] for x in findings)
+    assert not list((tmp_path / "out" / "annotated").iterdir())
+
+
+SLOW = """
+import time
+from jixiao.validation import batch
+real = batch.run_job
+def slow(job, rules, out):
+    if "慢" in job.display:
+        time.sleep(60)
+    return real(job, rules, out)
+batch.run_job = slow
+"""
+
+
+def test_a_file_that_runs_too_long_loses_only_itself(tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("甲.xlsx", "慢.xlsx", "乙.xlsx"):
+        (d / name).write_bytes((EXAMPLES / "01-蔡甸区-质量技术监督专项经费（模板）.xlsx").read_bytes())
+    result = cli(str(d), "--format", "json", "--timeout", "2", tmp=tmp_path, wrapper=SLOW)
+    files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert files["慢.xlsx"]["status"] == "unreadable"
+    assert "文件处理超时（超过 2 秒）" in files["慢.xlsx"]["findings"][0]["message"]
+    assert files["甲.xlsx"]["status"] == files["乙.xlsx"]["status"] == "ok"
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_signals_stop_workers_and_parent_and_leave_no_partial_output(tmp_path, sig, code, jobs):
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("甲.xlsx", "慢.xlsx", "慢2.xlsx"):
+        (d / name).write_bytes((EXAMPLES / "11-得分算错.xlsx").read_bytes())
+    out = tmp_path / "out"
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmpdir)}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW + "\nfrom jixiao.cli import main\nmain()", "validate", str(d),
+                             "--format", "xlsx", "--out", str(out), "--jobs", jobs],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True, preexec_fn=_cap)
+    deadline = time.monotonic() + 60
+    while not list(tmpdir.glob("jixiao-batch-*/w*.err")) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the workers are up
+    time.sleep(1)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == code, err
+    assert "已中断" in err and "Traceback" not in err
+    time.sleep(0.5)
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no worker outlived the parent
+    assert not list(tmpdir.iterdir())
+    assert not (out / "校验汇总.xlsx").exists() and not (out / "annotated").exists()
+    assert not [p for p in out.iterdir()]
