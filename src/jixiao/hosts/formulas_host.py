@@ -127,10 +127,14 @@ def check_recalc_limits(path: str | os.PathLike[str]) -> None:
     cells `formulas` loads; raises ``security.UnsafeFile`` with the reason."""
     from .. import security, sizes
 
-    sniff = security.sniff_workbook(path, formula_refs_wanted=lambda _parts: False)
-    if sniff.kind != "xlsx":
+    with open(path, "rb") as fh:
+        raw = fh.read(security.MAX_FILE_BYTES + 1)
+    if len(raw) > security.MAX_FILE_BYTES:
+        raise security.UnsafeFile(f"文件过大，超过 {security.MAX_FILE_BYTES // 1024 // 1024} MB 上限")
+    if not raw.startswith(security.ZIP_MAGIC):
         raise security.UnsafeFile("只能重新计算 .xlsx/.xlsm 工作簿")
-    reason = sizes.recalc_refusal(sniff.data)
+    security.check_ooxml(raw)  # zip bombs, XML entities, sheet extents
+    reason = sizes.recalc_refusal(raw)
     if reason:
         raise security.UnsafeFile(f"文件超出重新计算的大小上限（{reason}），未重新计算")
 
