@@ -29,7 +29,7 @@ from hostile_factory import (
 from openpyxl import load_workbook
 from workbook_factory import XIANGMU_SEED, build, replace_row
 
-from jixiao import security
+from jixiao import archives
 from jixiao.validation import validate_file
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "submissions"
@@ -119,16 +119,16 @@ def test_archive_bytes_are_bounded_across_nested_archives(tmp_path, monkeypatch)
     with zipfile.ZipFile(outer, "w") as z:
         z.writestr("外.xlsx", member)
         z.write(inner, "inner.zip")
-    monkeypatch.setattr(security, "MAX_ARCHIVE_BYTES", 3 * len(member) + len(inner.read_bytes()))
+    monkeypatch.setattr(archives, "MAX_ARCHIVE_BYTES", 3 * len(member) + len(inner.read_bytes()))
     dest = tmp_path / "x"
     dest.mkdir()
-    items = list(security.extract_archive(outer, dest))
-    extracted = [i for i in items if isinstance(i, security.Extracted)]
-    refused = [i for i in items if isinstance(i, security.Refused)]
+    items = list(archives.extract_archive(outer, dest))
+    extracted = [i for i in items if isinstance(i, archives.Extracted)]
+    refused = [i for i in items if isinstance(i, archives.Refused)]
     assert len(extracted) == 3 and len(refused) == 2  # the budget runs out inside the nested archive
     assert all("上限" in r.reason or "压缩炸弹" in r.reason for r in refused)
     written = sum(p.stat().st_size for p in dest.rglob("*") if p.is_file())
-    assert written <= security.MAX_ARCHIVE_BYTES
+    assert written <= archives.MAX_ARCHIVE_BYTES
 
 
 def test_gbk_names_in_archives_read_as_chinese(tmp_path):
@@ -276,3 +276,25 @@ def test_signals_stop_workers_and_parent_and_leave_no_partial_output(tmp_path, s
     assert not list(tmpdir.iterdir())
     assert not (out / "校验汇总.xlsx").exists() and not (out / "annotated").exists()
     assert not [p for p in out.iterdir()]
+
+
+def test_a_folder_that_cannot_be_read_is_named(tmp_path, monkeypatch):
+    # Root reads any folder, so the refusal is simulated where the walk lists a folder.
+    from jixiao.validation import batch
+
+    locked = tmp_path / "in" / "锁住"
+    locked.mkdir(parents=True)
+    (tmp_path / "in" / "甲.xlsx").write_bytes((EXAMPLES / "11-得分算错.xlsx").read_bytes())
+    real = os.scandir
+
+    def scandir(path="."):
+        if isinstance(path, (str, os.PathLike)) and Path(path) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(batch.os, "scandir", scandir)
+    jobs = list(batch.expand([tmp_path / "in"], tmp_path / "work"))
+    assert [(Path(j.display).name, j.source is None) for j in jobs] == [("甲.xlsx", False), ("锁住", True)]
+    assert "无法读取文件夹" in jobs[1].reason
+    report = batch.validate_paths([])
+    assert report.files == [] and report.exit_code == 1  # no workbook at all is not a pass

@@ -23,7 +23,8 @@ MAX_COPY_FILE = 16 * 1024 * 1024
 
 # A reference with a column of two letters or more, or a row of five digits or more: only such a
 # sheet can span more than 9,999 × 26 cells, so only then are its cells scanned one by one.
-_BIG_REF = re.compile(rb'\br="(?:[A-Z]{2,}[0-9]+|[A-Z][0-9]{5,})"')
+# No \b before r=: a literal start searches ten times faster, and a false hit only costs the scan.
+_BIG_REF = re.compile(rb'r="(?:[A-Z]{2,}[0-9]+|[A-Z][0-9]{5,})"')
 _CELL_REF = re.compile(rb'<c\b[^<>]*?\br="([A-Z]+)([0-9]+)"[^<>]*?(/?)>')
 _DIMENSION = re.compile(rb'<dimension\b[^<>]*?\bref="([^"<>]{0,40})"')
 _REF = re.compile(r"\$?([A-Z]+)\$?([0-9]+)")

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import security
+from .. import archives, security
 from ..rulepacks import RulePack
 from ..sizes import copy_refusal
 from ..textsafe import printable, printable_all
@@ -45,8 +45,8 @@ def expand(paths: Iterable[str | os.PathLike[str]], workdir: Path) -> Iterator[J
             if f is not None and f.suffix.lower() == ".zip":
                 dest = workdir / f"a{index}"
                 dest.mkdir(parents=True, exist_ok=True)
-                for item in security.extract_archive(f, dest, display):
-                    if isinstance(item, security.Refused):
+                for item in archives.extract_archive(f, dest, display):
+                    if isinstance(item, archives.Refused):
                         yield Job(index, None, item.display, item.reason)
                     else:
                         yield Job(index, str(item.path), item.display)

@@ -136,11 +136,13 @@ class _Worker:
                                 args=(child, func, shared, limits.memory, str(work), self.errlog))
         self.proc.start()
         child.close()
-        self.item: Any = None
-        self.deadline = 0.0
+        self.pending: deque[Any] = deque()  # sent, in the order the worker takes them; [0] is under way
+        self.deadline = 0.0  # for pending[0]
 
     def give(self, item: Any, seconds: float) -> None:
-        self.item, self.deadline = item, time.monotonic() + seconds
+        if not self.pending:
+            self.deadline = time.monotonic() + seconds
+        self.pending.append(item)
         self.conn.send(item)
 
     def stop(self, hard: bool = False) -> None:
@@ -167,10 +169,14 @@ class _Worker:
         return f"处理此文件的进程异常退出（{what}），文件可能已损坏或含有读取器无法处理的内容"
 
 
+PREFETCH = 4  # items sent ahead to each worker, so it never waits for the parent between files
+
+
 def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[Any, ...], jobs: int,
                 limits: Limits, tmpdir: Path, on_failure: Callable[[Any, str], Any]) -> Iterator[tuple[Any, Any]]:
     """Yield ``(item, func(item, *shared))`` for every item, each computed in a worker process;
-    in completion order. An item whose worker fails gets ``on_failure(item, reason)`` instead."""
+    in completion order. An item whose worker fails gets ``on_failure(item, reason)`` instead;
+    the items sent ahead to that worker go to a new one."""
     ctx = _context()
     queue = deque(items)
     workers: list[_Worker] = []
@@ -181,19 +187,23 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
         number += 1
         return _Worker(ctx, number, func, shared, limits, tmpdir)
 
+    def feed(w: _Worker) -> None:
+        while queue and len(w.pending) < PREFETCH:
+            w.give(queue.popleft(), limits.seconds)
+
+    if not queue:
+        return
     try:
         workers = [spawn() for _ in range(max(1, min(jobs, len(queue))))]
         for w in workers:
-            if queue:
-                w.give(queue.popleft(), limits.seconds)
-        while any(w.item is not None for w in workers):
-            busy = [w for w in workers if w.item is not None]
+            feed(w)
+        while any(w.pending for w in workers):
+            busy = [w for w in workers if w.pending]
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
             for i, w in enumerate(workers):
-                if w.item is None:
+                if not w.pending:
                     continue
-                item, result = w.item, None
                 if w.conn in ready:
                     try:
                         status, value = w.conn.recv()
@@ -205,6 +215,8 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
                     status, value = "timeout", None
                 else:
                     continue
+                item = w.pending.popleft()
+                w.deadline = time.monotonic() + limits.seconds  # the next one starts now
                 if status == "ok":
                     result = value
                 else:
@@ -212,14 +224,13 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
                         w.stop(hard=True)
                     result = on_failure(item, _reason(status, value, w, limits))
                     if status in ("died", "timeout"):
+                        queue.extendleft(reversed(w.pending))  # sent ahead, never started: again elsewhere
                         w = workers[i] = spawn()
-                w.item = None
-                if queue:
-                    w.give(queue.popleft(), limits.seconds)
+                feed(w)
                 yield item, result
     finally:
         for w in workers:
-            w.stop(hard=bool(queue) or w.item is not None)
+            w.stop(hard=bool(queue) or bool(w.pending))
 
 
 def _reason(status: str, value: Any, worker: _Worker, limits: Limits) -> str:
