@@ -71,25 +71,36 @@ def hostile_folder(root: Path) -> dict[str, str]:
     expect["h-dangling.xlsx"] = "失效的符号链接"
     (d / "h-self.xlsx").symlink_to(d / "h-self.xlsx")
     expect["h-self.xlsx"] = "链接循环"
+    expect[many_sheets(d / "h-many-sheets.xlsx").name] = "文件过大，未生成批注副本"
     return expect
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_mixed_hostile_batch_finishes_with_every_result(tmp_path, jobs):
     expect = hostile_folder(tmp_path)
-    result = cli(str(tmp_path / "收件"), "--format", "json", "--jobs", jobs, "--timeout", "60", tmp=tmp_path)
+    stale = tmp_path / "tmpdir" / f"jixiao-batch-{_dead_pid()}-left"  # a killed run's folder
+    (stale / "in").mkdir(parents=True)
+    result = cli(str(tmp_path / "收件"), "--format", "json", "--jobs", jobs, "--timeout", "60",
+                 "--out", str(tmp_path / "out"), tmp=tmp_path)
     assert result.returncode == 1, result.stderr
     files = {Path(f["path"]).name: f for f in json.loads(result.stdout)["files"]}
     for name, words in expect.items():
         messages = [x["message"] for x in files[name]["findings"]]
         assert any(words in m for m in messages), (name, messages)
-        # refused files are unreadable; the one whose recalculation was refused is still read
-        assert files[name]["status"] == ("invalid" if "h-uncached" in name else "unreadable"), name
+        # refused files are unreadable; those read with a limit applied (no recalculation, no copy) are not
+        read = "h-uncached" in name or "h-many" in name
+        assert files[name]["status"] == ("invalid" if read else "unreadable"), name
     for p in EXAMPLES.iterdir():  # every example keeps its usual result
         alone = validate_file(p)
         assert files[p.name]["status"] == alone.status, p.name
         assert [x["code"] for x in files[p.name]["findings"]] == [x.code for x in alone.findings], p.name
     assert not list((tmp_path / "tmpdir").iterdir())  # nothing left behind
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_the_uncached_formula_file_is_still_read_without_recalculation(tmp_path):

@@ -99,8 +99,10 @@ def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, 
     os.environ["RUST_BACKTRACE"] = "0"
     # A native abort prints to stderr ("memory allocation of … bytes failed"); keep it from the
     # terminal, and keep it for the reason given to the file.
+    # Nothing a worker prints may reach the run's stdout (a JSON or CSV document) either.
     fd = os.open(errlog, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(fd, 2)
+    os.dup2(fd, 1)
     os.close(fd)
     with contextlib.suppress(Exception):
         import resource
@@ -163,7 +165,7 @@ class _Worker:
                 head = fh.read(4096).decode("utf-8", "replace")
         except OSError:
             head = ""
-        if "memory allocation" in head or code == -signal.SIGKILL:
+        if "memory allocation" in head or code == -getattr(signal, "SIGKILL", 9):  # SIGKILL: the OOM killer
             return f"内存超限：处理此文件需要的内存超过每个文件 {limits.memory_text} 的上限，已跳过"
         what = signal.Signals(-code).name if code is not None and code < 0 else f"退出码 {code}"
         return f"处理此文件的进程异常退出（{what}），文件可能已损坏或含有读取器无法处理的内容"
