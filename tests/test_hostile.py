@@ -26,6 +26,8 @@ from hostile_factory import (
     xls_dimensions,
     xls_directory_loop,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from workbook_factory import XIANGMU_SEED, build, replace_row
 
@@ -204,11 +206,16 @@ def test_outputs_replace_the_previous_run_and_never_follow_links(tmp_path):
     out, elsewhere = tmp_path / "out", tmp_path / "别处"
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("mine")
+    (elsewhere / "victim.xlsx").write_text("mine")
     out.mkdir()
     (out / "annotated").symlink_to(elsewhere, target_is_directory=True)
+    (out / "校验汇总.xlsx").symlink_to(elsewhere / "victim.xlsx")
     first = cli(str(d), "--format", "xlsx", "--out", str(out), tmp=tmp_path)
     assert first.returncode == 1, first.stderr
-    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]  # the link was replaced, not followed
+    # the links were replaced, never followed
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt", "victim.xlsx"]
+    assert (elsewhere / "victim.xlsx").read_text() == "mine"
+    assert not (out / "校验汇总.xlsx").is_symlink()
     names = sorted(p.name for p in (out / "annotated").iterdir())
     assert not (out / "annotated").is_symlink() and len(names) == 3
     assert "乙.xlsx" in names and sum(n.startswith("部门-") for n in names) == 2  # same name: told apart
@@ -309,3 +316,40 @@ def test_a_folder_that_cannot_be_read_is_named(tmp_path, monkeypatch):
     assert "无法读取文件夹" in jobs[1].reason
     report = batch.validate_paths([])
     assert report.files == [] and report.exit_code == 1  # no workbook at all is not a pass
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=12))
+def test_annotated_copy_names_are_stable_unique_and_safe(displays):
+    from jixiao.validation.outputs import annotated_names
+
+    displays = list(dict.fromkeys(displays))  # one batch never lists a path twice
+    names = annotated_names(displays)
+    assert names == annotated_names(displays)
+    assert len({n.casefold() for n in names}) == len(names)
+    for n in names:
+        stem = n.removeprefix("annotated/").removesuffix(".xlsx")
+        assert stem and "/" not in stem and "\\" not in stem and not stem.startswith(".")
+        assert all(ch.isalnum() or ch in "_-()（）【】[]." for ch in stem), stem
+
+
+@given(st.text())
+def test_printable_text_is_safe_for_every_output(text):
+    from jixiao.textsafe import printable
+
+    shown = printable(text)
+    shown.encode("utf-8")  # no lone surrogates
+    assert not any(ord(ch) < 32 and ch not in "\t\n" or 0x7F <= ord(ch) <= 0x9F for ch in shown)
+    if text.isprintable():
+        assert shown == text
+
+
+def test_a_copy_that_runs_too_long_keeps_the_findings(tmp_path):
+    stuck = "import time\nfrom jixiao.validation import annotate\nannotate.annotate_copy = lambda *a: time.sleep(60)\n"
+    result = cli(str(EXAMPLES / "11-得分算错.xlsx"), "--format", "json", "--out", str(tmp_path / "out"),
+                 "--timeout", "3", tmp=tmp_path, wrapper=stuck)
+    doc = json.loads(result.stdout)["files"][0]
+    alone = validate_file(EXAMPLES / "11-得分算错.xlsx")
+    assert doc["status"] == "invalid"
+    assert [x["code"] for x in doc["findings"]] == [x.code for x in alone.findings] + ["JX004"]
+    assert "未生成批注副本：文件处理超时（超过 3 秒）" in doc["findings"][-1]["message"]
+    assert "annotated" not in doc

@@ -20,7 +20,7 @@ from ..rulepacks import RulePack
 from ..sizes import copy_refusal
 from ..textsafe import printable, printable_all
 from .engine import FileResult, validate_file
-from .guard import Limits, interruptible, run_guarded
+from .guard import Limits, checkpoint, interruptible, run_guarded
 from .outputs import Outputs, annotated_names, remove_stale
 from .report import Report
 from .rules import rule
@@ -127,6 +127,7 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
             return res
         from .annotate import annotate_copy
 
+        checkpoint(res)  # the findings are safe should the copy crash or run out of time
         try:
             annotate_copy(job.source, res.findings, Path(out_dir) / job.annotated)
             res.annotated = job.annotated
@@ -136,7 +137,12 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
     return res
 
 
-def refused(job: Job, reason: str) -> FileResult:
+def refused(job: Job, reason: str, partial: FileResult | None = None) -> FileResult:
+    """The result of a file that could not be validated; with ``partial`` (validated, then its
+    annotated copy failed), its findings and a note that the copy is missing."""
+    if partial is not None:
+        partial.findings.append(rule("annotation-failed").finding(reason=f"未生成批注副本：{reason}"))
+        return partial
     res = FileResult(job.display, "unreadable")
     res.findings.append(rule("unreadable-file").finding(reason=reason))
     return safe_text(res)

@@ -86,6 +86,16 @@ def _die_with_parent() -> None:
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
+_CONN: Connection | None = None  # in a worker: its pipe to the parent
+
+
+def checkpoint(value: Any) -> None:
+    """In a worker: hand the parent what is done so far (a file's findings before its annotated
+    copy), so a crash or timeout after this point loses only the rest. Elsewhere: nothing."""
+    if _CONN is not None:
+        _CONN.send(("partial", value))
+
+
 def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, ...], memory: int,
                  tmpdir: str, errlog: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; Ctrl-C reaches the whole group
@@ -104,6 +114,8 @@ def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, 
     os.dup2(fd, 2)
     os.dup2(fd, 1)
     os.close(fd)
+    global _CONN
+    _CONN = conn
     with contextlib.suppress(Exception):
         import resource
 
@@ -139,6 +151,7 @@ class _Worker:
         self.proc.start()
         child.close()
         self.pending: deque[Any] = deque()  # sent, in the order the worker takes them; [0] is under way
+        self.partial: Any = None  # what pending[0] has checkpointed
         self.deadline = 0.0  # for pending[0]
 
     def give(self, item: Any, seconds: float) -> None:
@@ -175,10 +188,12 @@ PREFETCH = 4  # items sent ahead to each worker, so it never waits for the paren
 
 
 def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[Any, ...], jobs: int,
-                limits: Limits, tmpdir: Path, on_failure: Callable[[Any, str], Any]) -> Iterator[tuple[Any, Any]]:
+                limits: Limits, tmpdir: Path,
+                on_failure: Callable[[Any, str, Any], Any]) -> Iterator[tuple[Any, Any]]:
     """Yield ``(item, func(item, *shared))`` for every item, each computed in a worker process;
-    in completion order. An item whose worker fails gets ``on_failure(item, reason)`` instead;
-    the items sent ahead to that worker go to a new one."""
+    in completion order. An item whose worker fails gets ``on_failure(item, reason, partial)``
+    instead (``partial``: what it passed to :func:`checkpoint`, or None); the items sent ahead
+    to that worker go to a new one."""
     ctx = _context()
     queue = deque(items)
     workers: list[_Worker] = []
@@ -211,20 +226,24 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
                         status, value = w.conn.recv()
                     except (EOFError, OSError):
                         status, value = "died", None
+                    if status == "partial":
+                        w.partial = value
+                        continue
                 elif w.proc.sentinel in ready:
                     status, value = "died", None
                 elif time.monotonic() >= w.deadline:
                     status, value = "timeout", None
                 else:
                     continue
-                item = w.pending.popleft()
+                item, partial = w.pending.popleft(), w.partial
+                w.partial = None
                 w.deadline = time.monotonic() + limits.seconds  # the next one starts now
                 if status == "ok":
                     result = value
                 else:
                     if status in ("died", "timeout"):
                         w.stop(hard=True)
-                    result = on_failure(item, _reason(status, value, w, limits))
+                    result = on_failure(item, _reason(status, value, w, limits), partial)
                     if status in ("died", "timeout"):
                         queue.extendleft(reversed(w.pending))  # sent ahead, never started: again elsewhere
                         w = workers[i] = spawn()
