@@ -353,3 +353,19 @@ def test_a_copy_that_runs_too_long_keeps_the_findings(tmp_path):
     assert [x["code"] for x in doc["findings"]] == [x.code for x in alone.findings] + ["JX004"]
     assert "未生成批注副本：文件处理超时（超过 3 秒）" in doc["findings"][-1]["message"]
     assert "annotated" not in doc
+
+
+def test_a_crash_inside_jixiao_is_its_own_error_not_the_submitters(tmp_path, monkeypatch):
+    from jixiao.validation import batch
+
+    def broken(job, rules, out):
+        if job.display.endswith("11-得分算错.xlsx"):
+            raise RuntimeError("a bug")
+        return real(job, rules, out)
+
+    real = batch.run_job
+    monkeypatch.setattr(batch, "run_job", broken)  # the forked worker inherits it
+    report = batch.validate_paths([EXAMPLES / "11-得分算错.xlsx", EXAMPLES / "13-执行率算错.xlsx"], jobs=1)
+    crashed, other = report.files
+    assert [x.code for x in crashed.findings] == ["JX900"] and "RuntimeError: a bug" in crashed.findings[0].message
+    assert [x.code for x in other.findings] == [x.code for x in validate_file(EXAMPLES / "13-执行率算错.xlsx").findings]

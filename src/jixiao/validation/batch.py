@@ -159,7 +159,13 @@ def safe_text(res: FileResult) -> FileResult:
 
 
 def _guarded_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> FileResult:
-    return run_job(job, rules, out_dir)  # looked up at call time: tests replace run_job
+    try:
+        return run_job(job, rules, out_dir)  # looked up at call time: tests replace run_job
+    except Exception as exc:  # noqa: BLE001 - jixiao's own failure, reported as such (JX900)
+        from .rules.runner import internal_error
+
+        return safe_text(FileResult(job.display, "invalid", findings=[
+            internal_error(exc, "校验此文件时", "此文件未能校验完成。")]))
 
 
 def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePack | None = None,
