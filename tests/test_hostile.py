@@ -120,6 +120,20 @@ def test_recalc_refuses_what_the_reader_refuses(tmp_path):
         assert not list(tmp_path.glob("*-recalc.xlsx"))
 
 
+def test_recalc_refuses_a_huge_shared_strings_part(tmp_path):
+    import zipfile
+
+    book = uncached_long(tmp_path / "s.xlsx", rows=3)
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z, \
+            z.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+        chunk = b"<si><t>x</t></si>" * 65536
+        for _ in range(160 * 1024 * 1024 // len(chunk)):  # 160 MB of strings, a few hundred KB zipped
+            part.write(chunk)
+    result = cli(str(book), tmp=tmp_path, verb="recalc")
+    assert result.returncode == 1 and "压缩炸弹" in result.stderr, result.stderr
+    assert not list(tmp_path.glob("*-recalc.xlsx"))
+
+
 def test_archive_bytes_are_bounded_across_nested_archives(tmp_path, monkeypatch):
     import zipfile
 
