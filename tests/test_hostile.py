@@ -202,13 +202,33 @@ def test_nothing_is_skipped_silently(tmp_path):
         z.writestr("readme.txt", "x")
     fifo = tmp_path / "管道.xlsx"
     os.mkfifo(fifo)
-    result = cli(str(empty), str(tmp_path / "无表.zip"), str(fifo), "--format", "json", tmp=tmp_path)
+    result = cli(str(empty), str(tmp_path / "无表.zip"), str(fifo), "/dev/null", "--format", "json", tmp=tmp_path)
     assert result.returncode == 1
     found = {Path(f["path"].split("!")[0]).name: f["findings"][0]["message"]
              for f in json.loads(result.stdout)["files"]}
     assert "没有 Excel 工作簿" in found["空文件夹"]
     assert "没有 Excel 工作簿" in found["无表.zip"]
     assert "命名管道" in found["管道.xlsx"]
+    assert "设备文件" in found["null"]
+
+
+def test_the_console_lists_every_file_then_the_findings_and_says_what_it_cut():
+    from io import StringIO
+
+    from rich.console import Console
+
+    from jixiao.validation import Report
+
+    files = [validate_file(EXAMPLES / name) for name in ("02-阿坝州-附表1（模板）.xlsx", "11-得分算错.xlsx",
+                                                          "13-执行率算错.xlsx", "91-空文件.xlsx")]
+    out = StringIO()
+    Report(files=files).render_text(Console(file=out, width=250), max_rows=2)
+    text = out.getvalue()
+    assert "附表1 专项预算绩效自评打分表" in text and "fubiao1" not in text  # the form's name, not its id
+    assert "通过" in text and "91" in text and "优" in text  # a passing file with its total and grade
+    n_findings = sum(len(f.findings) for f in files)
+    assert "另有 2 行未列出" in text and f"另有 {n_findings - 2} 行未列出" in text
+    assert "--format csv" in text
 
 
 def test_outputs_replace_the_previous_run_and_never_follow_links(tmp_path):

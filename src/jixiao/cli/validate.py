@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -103,15 +104,19 @@ def _progress(fmt: str):
     )
 
     bar = Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = None
+                   console=Console(stderr=True), transient=True,
+                   auto_refresh=False)  # no refresh thread: workers are forked, and a fork copies no threads' locks
+    task, shown = None, 0.0
 
     def update(done: int, total: int) -> None:
-        nonlocal task
+        nonlocal task, shown
         if task is None:
             bar.start()
             task = bar.add_task("validate", total=total)
-        bar.update(task, completed=done, total=total)
+        now = time.monotonic()
+        refresh = now - shown > 0.1 or done == total  # at most ten redraws a second
+        bar.update(task, completed=done, total=total, refresh=refresh)
+        shown = now if refresh else shown
 
     def finish() -> None:
         if task is not None:
