@@ -363,3 +363,10 @@ def same_value(a: object, b: object) -> bool:
     if a in (None, "") and b in (None, ""):
         return True
     return str(a) == str(b)
+
+
+def cell_content(value: object) -> object:
+    """A cell's value as openpyxl loads it, comparable: an array formula becomes a tuple."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    return ("array formula", value.ref, value.text) if isinstance(value, ArrayFormula) else value
