@@ -135,7 +135,7 @@ class FundsRow:
 class Form:
     """One form found in a workbook."""
 
-    form_id: str  # fubiao1 | fubiao2 | xiangmu
+    form_id: str  # the id of the form spec it matched (jixiao forms)
     sheet: str
     header_row: int
     columns: dict[str, int]

@@ -34,10 +34,6 @@ follows from its spec: an open tree (``categories``) takes the first block, a fi
       "deduction_remark": "…",
     }
 
-": 0,                            # fubiao1 扣分项 (0–10, subtracted)
-      "deduction_remark": "…",
-    }
-
 Quantities may be numbers or text with units ("87.65万元", "5%"): they are written as numbers
 with a number format that shows the unit, because native formulas need numbers. ``nature``
 left out is read from the target's text ("不超过…" → ≤). An indicator's ``score`` is computed by
