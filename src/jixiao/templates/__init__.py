@@ -9,7 +9,10 @@ Modes (chosen at generation):
 - ``native``: plain Excel formulas (IF/ROUND/SUMPRODUCT …) — Excel 2010+, WPS, LibreOffice.
 
 Every JX_ call passes all its arguments, the last being the labelled 计分规则包 cell, so udf
-and lambda cells read the same (only ``udf`` honours an edited pack name;Data schema (``data``; every key optional, unknown keys are errors). Which keys a form takes
+and lambda cells read the same (only ``udf`` honours an edited pack name; the other two modes
+bake the pack in). Formula cells carry cached values computed by the Python core.
+
+Data schema (``data``; every key optional, unknown keys are errors). Which keys a form takes
 follows from its spec: an open tree (``categories``) takes the first block, a fixed tree
 (``sections``) the second::
 
