@@ -223,7 +223,7 @@ def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int,
     _read_totals(rows, sheet, form, r, end)
 
 
-GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差")
+GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "中等", "一般", "合格", "不合格", "较差")
 
 
 def _grade_text(v: Any) -> bool:
@@ -505,8 +505,8 @@ def read_workbook(path: str | Path) -> Workbook:
         fill_xls_errors(grids, sniff.data)
         try:
             metas = xls_sheet_meta(sniff.data)
-        except Exception:  # olefile could not follow what calamine read: values as calamine gives them
-            book.notes.append("无法读取 .xls 的隐藏行列和数字格式，按单元格的原始数值校验")
+        except Exception:  # olefile cannot follow what calamine read (fill_xls_errors gives up likewise):
+            pass  # the values stay as calamine gives them
     elif sniff.kind == "ods":
         metas = ods_sheet_meta(sniff.parts or {})
     if sniff.uncached_formulas:

@@ -84,17 +84,18 @@ def not_applicable(values: dict[str, Cell]) -> bool:
     return bool(cells) and all(_no_value(c) for c in cells) and any(_typed(c) for c in cells)
 
 
-def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], value_cols: list[int],
-                       ends_table: Callable[[list[Any]], bool]) -> bool:
-    """Is the next filled row below r an indicator row (then a 合计 at r is a subtotal)?"""
+def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], name_cols: list[int],
+                       input_cols: list[int], ends_table: Callable[[list[Any]], bool]) -> bool:
+    """Is the next filled row below r an indicator row — a name (二级/三级 column) and a typed
+    分值, 指标值 or 实际值 — so that a 合计 at r is a subtotal, not the table's total?"""
     for rr in range(r, end):
         row = rows[rr]
-        filled = [c for c in label_cols + value_cols if c < len(row) and row[c] not in (None, "")]
-        if not filled:
+        if not any(c < len(row) and row[c] not in (None, "") for c in label_cols + input_cols):
             continue
         if ends_table(row) or any(subtotal_word(row[c]) for c in label_cols if c < len(row)):
             return False
-        return any(c in value_cols for c in filled) and any(c in label_cols for c in filled)
+        return any(c < len(row) and row[c] not in (None, "") for c in name_cols) and any(
+            c < len(row) and row[c] not in (None, "") for c in input_cols)
     return False
 
 
@@ -111,6 +112,8 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
     n1, n2, n3 = (cols.get(k) for k in ("level1", "level2", "level3"))
     label_cols = sorted({c for c in (n1, n2, n3) if c is not None}
                         | set(range(min(c for _, c in value_columns) if value_columns else 0)))
+    name_cols = [c for c in (n2, n3) if c is not None]
+    input_cols = [cols[k] for k in ("points", "target", "actual") if k in cols]
     fill_merged(rows, merges, data_start, end, {cols[k] for k in ("points", "score") if k in cols})
     since = 0  # first indicator a subtotal row covers (after the previous subtotal)
     r = data_start
@@ -119,7 +122,7 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
         width = len(row)
         word = next((w for c in label_cols if c < width and (w := subtotal_word(row[c]))), None)
         if word is not None and (word == "小计" or _indicator_follows(
-                rows, r + 1, end, label_cols, [c for _, c in value_columns], ends_table)):
+                rows, r + 1, end, label_cols, name_cols, input_cols, ends_table)):
             label_col = next(c for c in label_cols if c < width and subtotal_word(row[c]))
             group = [i for i in form.indicators if i.level1 == level1 and not i.deduction]
             spans = [form.indicators[since:]] + ([group] if group != form.indicators[since:] else [])

@@ -22,7 +22,7 @@ from ..core.parsing import (
     split_comparison,
 )
 from ..errors import JXError
-from ..reader.model import Cell, Form, Indicator, Workbook
+from ..reader.model import Cell, Form, Indicator, Workbook, col_letter
 from ..rulepacks import RulePack
 from .rules import Finding, rule
 
@@ -56,7 +56,7 @@ class Context:
         key = id(ind)
         if key not in self._natures:
             try:
-                self._natures[key] = effective_nature(ind)
+                self._natures[key] = effective_nature(ind, self.pack)
             except JXError as exc:
                 self._natures[key] = exc
         found = self._natures[key]
@@ -99,14 +99,26 @@ def check(slug: str) -> Callable[[Check], Check]:
     return register
 
 
-def effective_nature(ind: Indicator) -> Nature:
+def nature_word(value: object, pack: RulePack | None) -> Nature:
+    """A 指标性质 cell: the core's words (≥, 不低于, 正向 …), then the pack's ``words.natures``."""
+    try:
+        n = parse_nature(value)
+    except JXError:
+        norm = normalize_text(value)
+        for word, kind in pack.natures if pack is not None else ():
+            if normalize_text(word) == norm:
+                return Nature(kind)
+        raise
+    assert n is not None
+    return n
+
+
+def effective_nature(ind: Indicator, pack: RulePack | None = None) -> Nature:
     """指标性质 from its column, else the target's text, else the indicator's name
     ("不超过年度预算" is 反向), else 成本指标 → 反向, else the target (bare → 正向)."""
     c = ind.get("nature")
     if c is not None and not c.blank:
-        n = parse_nature(c.value)
-        assert n is not None
-        return n
+        return nature_word(c.value, pack)
     target = ind.get("target")
     tval = None if target is None else target.value
     kind = infer_nature(tval)  # the core decides: "达到预期" is 定性, "≥95%" 正向, "不超过…" 反向
@@ -137,6 +149,8 @@ def check_values(ctx: Context) -> Iterator[Finding]:
     nan = rule("not-a-number")
     missing = rule("missing-value")
     for ind in form.indicators:
+        if ind.not_applicable:
+            continue  # 不适用: nothing is missing (check_weights says whether its points moved)
         if ind.deduction:
             c = ind.get("score")
             if c is not None and not c.blank and ctx.number(c) is None:
@@ -181,7 +195,15 @@ def check_weights(ctx: Context) -> Iterator[Finding]:
         return
     expected = pack.indicator_weight
     total = scoring.round_half_up(sum(w for w in weights if w is not None), 4)
-    if abs(total - expected) > scoring.weight_tolerance(expected):
+    na_points = [(i, ctx.points(i.get("points"))) for i in form.not_applicable()]
+    na_points = [(i, p) for i, p in na_points if p]
+    na_total = sum(p for _, p in na_points if p is not None)
+    if na_points and abs(total - expected) > scoring.weight_tolerance(expected) and abs(
+            total + na_total - expected) <= scoring.weight_tolerance(expected):
+        yield rule("not-applicable-not-redistributed").finding(
+            na_points[0][0].get("points"), names="、".join(f"“{i.label}”" for i, _ in na_points),
+            na_points=f"{na_total:g}", expected=f"{expected:g}", found=f"{total:g}")
+    elif abs(total - expected) > scoring.weight_tolerance(expected):
         percent = form.fraction_weights or any(
             "%" in normalize_text(i.get("points").value) for i in form.scored() if i.get("points") is not None)
         unit = "%" if percent else ""
@@ -204,17 +226,66 @@ def check_subtotals(ctx: Context) -> Iterator[Finding]:
         pts = [ctx.points(i.get("points")) for i in items]
         return None if any(p is None for p in pts) else sum(p for p in pts if p is not None)
 
+    def applicable_points(items: list[Indicator]) -> float | None:
+        """The children's points: of the applicable ones when that adds up (points redistributed),
+        else of all (a 不适用 row keeping its points is reported by check_weights)."""
+        return children_points([i for i in items if not i.not_applicable])
+
     for g in ctx.form.groups:
         for sub in g.subgroups:
-            s = children_points(sub.children)
-            if s is not None and sub.children and abs(s - sub.points) > 0.005:
-                yield rule("subtotal-mismatch").finding(sub.cell, group=_plain(sub.name), expected=sub.points, found=s)
-        direct = children_points(g.children)
-        if direct is None or not (g.children or g.subgroups):
+            sums = {children_points(sub.children), applicable_points(sub.children)} - {None}
+            if sums and sub.children and all(abs(s - sub.points) > 0.005 for s in sums):
+                yield rule("subtotal-mismatch").finding(sub.cell, group=_plain(sub.name), expected=sub.points,
+                                                        found=min(sums, key=lambda s: abs(s - sub.points)))
+        if not (g.children or g.subgroups):
             continue
-        s = direct + sum(sub.points for sub in g.subgroups)
-        if abs(s - g.points) > 0.005:
-            yield rule("subtotal-mismatch").finding(g.cell, group=_plain(g.name), expected=g.points, found=s)
+        sums = {d + sum(sub.points for sub in g.subgroups)
+                for d in (children_points(g.children), applicable_points(g.children)) if d is not None}
+        if sums and all(abs(s - g.points) > 0.005 for s in sums):
+            yield rule("subtotal-mismatch").finding(g.cell, group=_plain(g.name), expected=g.points,
+                                                    found=min(sums, key=lambda s: abs(s - g.points)))
+
+
+@check("subtotal-row-mismatch")
+def check_subtotal_rows(ctx: Context) -> Iterator[Finding]:
+    """小计/合计 rows inside a table equal the sum of the rows they close (any plausible span)."""
+    for sub in ctx.form.subtotals:
+        for key, value in (("points", ctx.points), ("score", ctx.number)):
+            cell = sub.cells.get(key)
+            typed = value(cell)
+            if typed is None:
+                continue
+            sums = []
+            for span in sub.spans:
+                items = [value(i.get(key)) for i in span if not i.not_applicable]
+                if items and all(v is not None for v in items):
+                    sums.append(scoring.round_half_up(sum(v for v in items if v is not None), 4))
+            if sums and all(abs(s - typed) > ctx.pack.tolerance + 1e-9 for s in sums):
+                yield rule("subtotal-row-mismatch").finding(cell, label=_plain(sub.label.text),
+                                                            field=FIELD_NAMES[key], expected=sums[0], found=typed)
+
+
+@check("hidden-cells")
+def check_hidden(ctx: Context) -> Iterator[Finding]:
+    """Hidden rows or columns inside the form: read like the others, and named for the reviewer."""
+    form = ctx.form
+    meta = ctx.book.sheet_meta.get(form.sheet)
+    if meta is None or not (meta.hidden_rows or meta.hidden_cols):
+        return
+    last = max([form.header_row] + [i.row for i in form.indicators] + [s.label.row for s in form.subtotals]
+               + [c.row for c in (form.total, form.grade) if c is not None])
+    first_col, last_col = min(form.columns.values()), max(form.columns.values())
+    rows = sorted(r for r in meta.hidden_rows if form.header_row <= r <= last)
+    cols = sorted(c for c in meta.hidden_cols if first_col <= c <= last_col)
+    if not rows and not cols:
+        return
+    what = []
+    if rows:
+        what.append("第 " + "、".join(str(r + 1) for r in rows[:20]) + (" 等" if len(rows) > 20 else "") + " 行")
+    if cols:
+        what.append("、".join(col_letter(c) for c in cols[:20]) + " 列")
+    anchor = Cell(form.sheet, rows[0] if rows else form.header_row, cols[0] if cols and not rows else first_col, None)
+    yield rule("hidden-cells").finding(anchor, what="和".join(what))
 
 
 def _plain(text: str) -> str:
@@ -404,6 +475,7 @@ def check_total(ctx: Context) -> Iterator[Finding]:
         deduction = ctx.number(ded.get("score"))
         if deduction is None:
             return
+        deduction = abs(deduction)  # typed as −2 or as 2: the same deduction
         how += " − 扣分"
     try:
         want = scoring.total_score(parts, deduction, rate, pack)
@@ -425,7 +497,8 @@ def check_grade(ctx: Context) -> Iterator[Finding]:
     if total is None:
         return
     want = scoring.grade(total, ctx.pack)
-    found = normalize_text(form.grade.value).replace("等", "").replace("级", "")
+    typed = normalize_text(form.grade.value)
+    found = ctx.pack.grade_of_word(typed) or ctx.pack.grade_of_word(re.sub("等级?$|级$", "", typed))
     if found != want:
         yield rule("grade-mismatch").finding(form.grade, expected=want, found=form.grade.text, total=f"{total:g}")
 
