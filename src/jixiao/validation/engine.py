@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ERROR_VALUES
-from ..forms import load_form
+from ..forms import FORM_IDS, FORM_TITLES, load_form
 from ..reader.layout import read_workbook
 from ..reader.model import Form, Workbook
 from ..rulepacks import RulePack, load_pack
@@ -91,7 +91,9 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
-        result.findings.append(rule("form-not-found").finding())
+        result.findings.append(rule("form-not-found").finding(
+            sheets="、".join(f"“{n}”" for n in book.sheets[:10]) + ("等" if len(book.sheets) > 10 else ""),
+            forms="、".join(FORM_TITLES[f] for f in FORM_IDS)))
     for form in book.forms:
         pack = pack_for(form, rules)
         ctx = Context(form, pack, book)
