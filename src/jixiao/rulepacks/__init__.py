@@ -1,7 +1,7 @@
 """Rule packs: the province- and year-specific numbers, kept in YAML data files.
 
 A pack is chosen by name (``cz2020-10``, ``sichuan`` …) or by path. ``extends`` inherits
-from another pack; mappings merge key by key, lists replace. Every key is checked, and a
+from another pack; mappings merge key by key, lists replace (word lists under ``words`` add up). Every key is checked, and a
 malformed pack raises :class:`~jixiao.errors.RulePackError` naming the file and the key.
 Extra directories of packs can be listed in the ``JIXIAO_RULEPACKS`` environment variable.
 """
@@ -140,11 +140,16 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_read(base_path, (*chain, path)), data)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: dict[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Mappings merge key by key and lists replace — except the word lists under ``words``, which
+    add up: a pack extending another adds its province's spellings to the base ones."""
     merged = dict(base)
     for key, value in override.items():
+        here = (*path, str(key))
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value)
+            merged[key] = _merge(dict(merged[key]), value, here)
+        elif here[0] == "words" and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + [w for w in value if w not in merged[key]]
         else:
             merged[key] = value
     return merged
