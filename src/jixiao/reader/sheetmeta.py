@@ -30,6 +30,7 @@ class SheetMeta:
 # ---------------------------------------------------------------- number formats
 _BUILTIN_PERCENT = {9, 10}
 _QUOTED = re.compile(r'"([^"]*)"|\\(.)')
+_CURRENCY = "¥￥$€£"
 _DATE_TOKENS = re.compile(r"[yYmMdDhHsSeE]|AM/PM|A/P|上午/下午")
 
 
@@ -45,7 +46,7 @@ def format_unit(code: str) -> str | None:
         return "%"
     literal = "".join(a or b for a, b in _QUOTED.findall(first)).strip()
     literal += re.sub(r"[0#?,.\s_*\\()+\-]|[Ee][+-]", "", bare).strip()
-    literal = literal.strip()
+    literal = literal.strip().lstrip(_CURRENCY).strip()  # a currency sign says money, not a unit to compare
     return literal if literal and not literal.isdigit() else None
 
 
@@ -72,11 +73,12 @@ _XF_RE = re.compile(rb"<(?:[\w.-]+:)?xf\b([^<>]*)>")
 _NUMFMT_ID_RE = re.compile(rb'\bnumFmtId="(\d+)"')
 _ROW_RE = re.compile(rb"<(?:[\w.-]+:)?row\b([^<>]*)>")
 _COL_RE = re.compile(rb"<(?:[\w.-]+:)?col\b([^<>]*)>")
-_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^<>]*)>")
 _HIDDEN_RE = re.compile(rb'\bhidden="(?:1|true)"')
 _R_RE = re.compile(rb'\br="(\d+)"')
-_CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
+_ORDERED_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})" s="(\d+)"(?: t="(\w+)")?')
+_CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^<>]*)>")
 _S_RE = re.compile(rb'\bs="(\d+)"')
+_CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
 _MINMAX_RE = re.compile(rb'\bmin="(\d+)"[^<>]*?\bmax="(\d+)"')
 _T_RE = re.compile(rb'\bt="(\w+)"')
 
@@ -118,19 +120,22 @@ def xlsx_sheet_meta(sheet_xml: bytes, styles: dict[int, str]) -> SheetMeta:
                 lo, hi = int(span.group(1)), min(int(span.group(2)), security.MAX_COLS)
                 meta.hidden_cols.update(range(lo - 1, hi))
     if styles:
-        wanted = {str(i).encode() for i in styles}
-        for m in _CELL_RE.finditer(sheet_xml):
-            attrs = m.group(1)
-            s = _S_RE.search(attrs)
-            if s is None or s.group(1) not in wanted:
-                continue
-            t = _T_RE.search(attrs)
-            ref = _CELL_REF_RE.search(attrs)
-            if ref is None or (t is not None and t.group(1) not in (b"n",)):
+        # Excel, WPS and LibreOffice write r, s, t in this order: one C-level pass finds them all;
+        # a writer with another order takes the slower way, tag by tag.
+        cells = _ORDERED_CELL_RE.findall(sheet_xml)
+        if not cells and b' s="' in sheet_xml:
+            cells = [(ref.group(1), ref.group(2), s.group(1), t.group(1) if t else b"")
+                     for m in _CELL_RE.finditer(sheet_xml)
+                     if (s := _S_RE.search(m.group(1))) and (ref := _CELL_REF_RE.search(m.group(1)))
+                     for t in (_T_RE.search(m.group(1)),)]
+        wanted = {str(i).encode(): unit for i, unit in styles.items()}
+        for letters, row, style, kind in cells:
+            unit = wanted.get(style)
+            if unit is None or kind not in (b"", b"n"):
                 continue  # text, booleans and errors are shown as they are
-            r, c = int(ref.group(2)) - 1, _col_index(ref.group(1))
+            r, c = int(row) - 1, _col_index(letters)
             if r < security.MAX_ROWS and c < security.MAX_COLS:
-                meta.shown[r, c] = styles[int(s.group(1))]
+                meta.shown[r, c] = unit
     return meta
 
 

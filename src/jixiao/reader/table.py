@@ -73,7 +73,8 @@ def _no_value(c: Cell) -> bool:
 
 def not_applicable(values: dict[str, Cell]) -> bool:
     """A row that says it does not apply: 不适用 anywhere in its cells, or "/", "—", "无" typed
-    where its target, actual value and score belong (and no score given)."""
+    where its target, actual value and score belong. Without a 得分 column (附表2) "无 / 无" may be
+    an indicator met ("重大事故：无"), so there the 分值 must be left out too."""
     score = values.get("score") or values.get("actual")
     if score is not None and not _no_value(score):
         return False  # scored: it applies, whatever its remark says
@@ -81,7 +82,9 @@ def not_applicable(values: dict[str, Cell]) -> bool:
     if any(t in NOT_APPLICABLE_WORDS for t in texts):
         return True
     cells = [values[k] for k in ("target", "actual", "score") if k in values]
-    return bool(cells) and all(_no_value(c) for c in cells) and any(_typed(c) for c in cells)
+    if not (cells and all(_no_value(c) for c in cells) and any(_typed(c) for c in cells)):
+        return False
+    return "score" in values or "points" not in values or _no_value(values["points"])
 
 
 def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], name_cols: list[int],
