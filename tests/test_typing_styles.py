@@ -270,3 +270,15 @@ def test_structure_is_read_from_the_sheet(tmp_path):
     reasons = {i.label: i.get("reason").text for i in read_workbook(p).forms[0].scored()}
     assert reasons["不超过年度预算"] == reasons["及时完成质量监督检查任务"] == "检查人员不足，已调整下年度计划"
 
+
+
+@pytest.mark.parametrize("total, mismatch", [(84.87, False), (99.87, False), (97.5, True)])
+def test_not_applicable_points_kept_total_plain_or_rescaled(tmp_path, total, mismatch):
+    """With a 不适用 row keeping its 15 points, the total may be the plain sum (84.87) or the
+    applicable scores rescaled to the full 90 (75 × 90 ÷ 75 + 9.87 = 99.87); anything else is wrong."""
+    name = "促进质量提升，保障社会经济发展"
+    rows = replace_row(XIANGMU_SEED, name, target="/", actual="不适用", points=15, score="/")
+    refs = build(tmp_path / "na.xlsx", [("自评表", "xiangmu", {"rows": rows, "total": total})])["自评表"]
+    found, _ = _findings(tmp_path / "na.xlsx")
+    assert found == sorted([("not-applicable-not-redistributed", refs["points", name])]
+                           + ([("total-mismatch", refs["total"])] if mismatch else []))

@@ -484,8 +484,23 @@ def check_total(ctx: Context) -> Iterator[Finding]:
         return
     if pack.caps and rate is not None:
         how += "，按执行率封顶"
-    if abs(want - typed) > pack.tolerance + 1e-9:
+    if abs(want - typed) > pack.tolerance + 1e-9 and not _rescaled_total_matches(ctx, scores, parts[len(scores):],
+                                                                                deduction, rate, typed):
         yield rule("total-mismatch").finding(form.total, expected=want, found=typed, how=how)
+
+
+def _rescaled_total_matches(ctx: Context, scores: list[float | None], others: list[float | None],
+                            deduction: float | None, rate: float | None, typed: float) -> bool:
+    """不适用 rows that kept their points: the indicator scores rescaled to the full points (the
+    other way domain.md allows; check_weights says the points were not redistributed)."""
+    na = sum(p for i in ctx.form.not_applicable() if (p := ctx.points(i.get("points"))))
+    weights = [ctx.points(i.get("points")) for i in ctx.form.scored()]
+    if not na or any(w is None for w in weights) or not sum(w for w in weights if w):
+        return False
+    applicable = sum(w for w in weights if w)
+    rescaled = scoring.round_half_up(sum(s for s in scores if s is not None) * (applicable + na) / applicable)
+    want = scoring.total_score([rescaled, *others], deduction, rate, ctx.pack)
+    return abs(want - typed) <= ctx.pack.tolerance + 1e-9
 
 
 @check("grade-mismatch")

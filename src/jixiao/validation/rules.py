@@ -104,8 +104,10 @@ _CATALOGUE = [
          "“{label}”行的{field} {found}，与其上各项{field}之和 {expected} 不符",
          "表内的小计/合计/总计行应等于它所汇总的各行之和；这些行不作为指标计分。"),
     Rule("JX204", "not-applicable-not-redistributed", WARNING, "不适用指标的分值未重新分配",
-         "{names}标为不适用，其 {na_points} 分未分配给其他指标：适用指标分值合计 {found}，应为 {expected}",
-         "不适用的指标不计分，其分值应按比例分配给其余指标，使适用指标合计仍为满分（90 或 100）。"),
+         "{names}标为不适用，其 {na_points} 分未分配给其他指标：适用指标分值合计 {found}，应为 {expected}"
+         "（或将适用指标得分按比例折算到满分）",
+         "不适用的指标不计分，其分值应按比例分配给其余指标，使适用指标合计仍为满分（90 或 100）；"
+         "总分按原分值合计或按比例折算到满分都视为正确。"),
     Rule("JX301", "score-out-of-range", ERROR, "得分超出范围",
          "{where}得分 {found} 超出范围 0～{expected}", "得分应在 0 与分值之间。"),
     Rule("JX302", "score-mismatch", ERROR, "得分与计分规则不符",
