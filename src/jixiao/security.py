@@ -147,6 +147,8 @@ def check_ods(raw: bytes, kept: dict[str, bytes]) -> bool:
     OpenDocument spreadsheet (then the .xlsx checks decide)."""
     from .reader.filetype import ODS_MIMETYPE, zip_mimetype
 
+    if raw[30:38] != b"mimetype":
+        return False  # OpenDocument puts its stored "mimetype" member first (ODF 1.2 part 3, 3.3)
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
             infos = check_zip_limits(zf)

@@ -491,7 +491,8 @@ def read_workbook(path: str | Path) -> Workbook:
     if sniff.kind == "xlsx":
         parts = sniff.parts or {}
         book.template = _template_of(parts)
-        sheet_parts = _sheet_parts(parts)
+        shown = any(m.hidden_rows or m.hidden_cols or m.shown for m in part_meta.values())
+        sheet_parts = _sheet_parts(parts) if book.template or sniff.error_cells or shown else {}
         metas = {name: part_meta[part] for name, part in sheet_parts.items() if part in part_meta}
         if book.template:
             book.formula_cells = {name: (sniff.formula_cells or {}).get(part, frozenset())

@@ -9,6 +9,7 @@ them anyway), an .ods's content.xml, and an .xls's BIFF records (:mod:`.biff`).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -83,8 +84,10 @@ _MINMAX_RE = re.compile(rb'\bmin="(\d+)"[^<>]*?\bmax="(\d+)"')
 _T_RE = re.compile(rb'\bt="(\w+)"')
 
 
+@functools.lru_cache(maxsize=32)  # a batch's files share a handful of styles parts
 def xlsx_styles(styles_xml: bytes | None) -> dict[int, str]:
-    """Cell style index (the ``s`` of a cell) → unit shown, for the styles whose format adds one."""
+    """Cell style index (the ``s`` of a cell) → unit shown, for the styles whose format adds one.
+    (Cached: treat the mapping as read-only.)"""
     if not styles_xml:
         return {}
     formats = {int(i): html.unescape(code.decode("utf-8", "replace")) for i, code in _NUMFMT_RE.findall(styles_xml)}

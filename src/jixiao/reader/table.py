@@ -27,7 +27,7 @@ Grid = list[list[Any]]
 
 _POINTS_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
 _VALUE_KEYS = ("target", "actual", "points", "score")
-_SUBTOTAL_RE = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．]?)?.{0,14}?(小计|合计|总计)(?:[(:：].*)?$")
+_SUBTOTAL_RE = re.compile(r"^(?:[一二三四五六七八九十\d]+[、.．]?)?.{0,14}?(小计|合计|总计|小計|合計|總計)(?:[(:：].*)?$")
 # Said of a whole row: the indicator does not apply this year.
 NOT_APPLICABLE_WORDS = frozenset(("不适用", "不涉及", "无此项", "本年不涉及", "本年度不涉及", "未涉及", "n/a", "na"))
 # Typed where a value belongs when there is none (is_blank already takes "/", "—", "-").
@@ -42,10 +42,10 @@ def declared_points(text: str) -> float | None:
 
 def subtotal_word(value: Any) -> str | None:
     """"小计" / "合计" / "总计" when a label cell names a subtotal row ("产出指标小计", "合计（90分）")."""
-    if not isinstance(value, str) or len(value) > 30:
+    if not isinstance(value, str) or len(value) > 30 or ("计" not in value and "計" not in value):
         return None
     m = _SUBTOTAL_RE.match(normalize_text(value))
-    return m.group(1) if m else None
+    return m.group(1).replace("計", "计").replace("總", "总") if m else None
 
 
 def fill_merged(rows: Grid, merges: list[Merge], first: int, end: int, keep: set[int]) -> None:
@@ -68,7 +68,7 @@ def _typed(c: Cell | None) -> bool:
 
 
 def _no_value(c: Cell) -> bool:
-    return c.blank or normalize_text(c.value).lower() in _PLACEHOLDER_WORDS
+    return c.blank or (isinstance(c.value, str) and normalize_text(c.value).lower() in _PLACEHOLDER_WORDS)
 
 
 def not_applicable(values: dict[str, Cell]) -> bool:
@@ -123,10 +123,13 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
     while r < end:
         row = rows[r]
         width = len(row)
-        word = next((w for c in label_cols if c < width and (w := subtotal_word(row[c]))), None)
-        if word is not None and (word == "小计" or _indicator_follows(
+        word, label_col = None, 0
+        for c in label_cols:
+            if c < width and (word := subtotal_word(row[c])):
+                label_col = c
+                break
+        if word and (word == "小计" or _indicator_follows(
                 rows, r + 1, end, label_cols, name_cols, input_cols, ends_table)):
-            label_col = next(c for c in label_cols if c < width and subtotal_word(row[c]))
             group = [i for i in form.indicators if i.level1 == level1 and not i.deduction]
             spans = [form.indicators[since:]] + ([group] if group != form.indicators[since:] else [])
             form.subtotals.append(Subtotal(
