@@ -68,3 +68,11 @@ def test_unit_synonym_scores_as_its_canonical_unit(target, actual, weight, natur
     t, a = f"{target:.2f}万元", f"{actual:.2f}"
     assert scoring.indicator_score(nature, t, a + "万", weight, pack) == \
         scoring.indicator_score(nature, t, a + "万元", weight, pack)
+
+
+@pytest.mark.parametrize("typed, grade", [("优秀", "优"), ("优等", "优"), ("良好（85分）", "良"), ("等级：中等", "中"),
+                                          ("评价等级:较差", "差"), ("A级", "优"), ("优良", None)])
+def test_grade_cell_words(typed, grade):
+    from jixiao.validation.checks import grade_word
+
+    assert grade_word(typed, load_pack()) == grade

@@ -503,6 +503,13 @@ def _rescaled_total_matches(ctx: Context, scores: list[float | None], others: li
     return abs(want - typed) <= ctx.pack.tolerance + 1e-9
 
 
+def grade_word(value: object, pack: RulePack) -> str | None:
+    """The grade a 等级 cell names: "优", "优秀", "优等", "良好（85分）", "等级：A" (the pack's words)."""
+    text = re.split(r"[(（]", normalize_text(value), maxsplit=1)[0]
+    text = re.sub(r"^(?:评价|自评|绩效)?等级[:：]?", "", text)
+    return pack.grade_of_word(text) or pack.grade_of_word(re.sub("等级?$|级$", "", text))
+
+
 @check("grade-mismatch")
 def check_grade(ctx: Context) -> Iterator[Finding]:
     form = ctx.form
@@ -512,8 +519,7 @@ def check_grade(ctx: Context) -> Iterator[Finding]:
     if total is None:
         return
     want = scoring.grade(total, ctx.pack)
-    typed = normalize_text(form.grade.value)
-    found = ctx.pack.grade_of_word(typed) or ctx.pack.grade_of_word(re.sub("等级?$|级$", "", typed))
+    found = grade_word(form.grade.value, ctx.pack)
     if found != want:
         yield rule("grade-mismatch").finding(form.grade, expected=want, found=form.grade.text, total=f"{total:g}")
 
