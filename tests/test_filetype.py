@@ -123,3 +123,11 @@ def test_no_known_form_names_the_forms_looked_for(tmp_path):
     [f] = res.findings
     assert f.rule == "form-not-found" and "“汇总”" in f.message
     assert all(t in f.message for t in ("附表1", "附表2", "项目支出绩效自评表"))
+
+
+@pytest.mark.parametrize("name", ["自评表.xlsx", "自评表.xls"])
+def test_ods_under_an_excel_name_is_read_by_its_content(office_files, tmp_path, name):
+    p = tmp_path / name
+    shutil.copy(office_files["ods"], p)
+    res = validate_file(p)
+    assert res.status == "ok" and [f["form"] for f in res.forms] == ["xiangmu"]
