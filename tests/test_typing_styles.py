@@ -94,6 +94,17 @@ def fubiao2_subtotals(path: Path, inject: bool) -> Expected:
     return [("subtotal-row-mismatch", f"{pc}{last + 4}")] if inject else []
 
 
+def xiangmu_group_header_rows(path: Path, inject: bool) -> Expected:
+    """Each 一级 group on a row of its own, with the group's 分值 and 得分, above its indicators."""
+    refs = build(path, [("自评表", "xiangmu", {})])["自评表"]
+    first, _ = body_rows(refs)
+    pc, sc = _col(refs["points", "不超过年度预算"]), _col(refs["score", "不超过年度预算"])
+    before = {first - 1: {"B": "产出指标", pc: 50, sc: 50}, first + 3: {"B": "效益指标", pc: 30, sc: 31 if inject else 30},
+              first + 7: {"B": "满意度\n指标", pc: 10, sc: 10}}
+    retype(path, path, "自评表", refs, insert_after=before)
+    return [("subtotal-row-mismatch", f"{sc}{first + 3 + 2}")] if inject else []
+
+
 def xiangmu_merged_reason(path: Path, inject: bool) -> Expected:
     """Two under-achieving rows explained by one 偏差原因 cell merged over both."""
     rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", actual="90%", score=22.5)
@@ -180,6 +191,7 @@ VARIANTS: dict[str, Variant] = {
     "xiangmu-labels-merged": xiangmu_labels("merge"),
     "xiangmu-subtotal-rows": xiangmu_subtotals,
     "fubiao2-subtotal-rows": fubiao2_subtotals,
+    "xiangmu-group-header-rows": xiangmu_group_header_rows,
     "xiangmu-merged-reason": xiangmu_merged_reason,
     "fubiao2-percent-format": fubiao2_percent_formats,
     "xiangmu-wan-format": xiangmu_wan_formats,
@@ -261,6 +273,12 @@ def test_structure_is_read_from_the_sheet(tmp_path):
     assert [s.label.text for s in form.subtotals] == ["小计", "合计", "小计"]
     assert len(form.scored()) == len([r for r in XIANGMU_SEED if r[2]])
     assert [len(s.spans[0]) for s in form.subtotals] == [2, 2, 1]
+    p = tmp_path / "h.xlsx"
+    xiangmu_group_header_rows(p, False)
+    form = read_workbook(p).forms[0]
+    assert [(s.label.text, [i.label[:4] for i in s.spans[0]]) for s in form.subtotals] == [
+        ("产出指标", ["及时完成", "不超过年"]), ("效益指标", ["促进质量", "质量技术"]), ("满意度\n指标", ["社会公众"])]
+    assert len(form.scored()) == 5
     p = tmp_path / "c.xlsx"
     xiangmu_not_applicable(p, False)
     form = read_workbook(p).forms[0]

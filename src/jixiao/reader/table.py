@@ -87,6 +87,13 @@ def not_applicable(values: dict[str, Cell]) -> bool:
     return "score" in values or "points" not in values or _no_value(values["points"])
 
 
+def _header_values(values: dict[str, Cell]) -> bool:
+    """Points typed, and no target or actual value: what a group's own row holds."""
+    points = values.get("points")
+    return points is not None and not points.blank and all(
+        values[k].blank for k in ("target", "actual") if k in values)
+
+
 def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], name_cols: list[int],
                        input_cols: list[int], ends_table: Callable[[list[Any]], bool]) -> bool:
     """Is the next filled row below r an indicator row — a name (二级/三级 column) and a typed
@@ -99,6 +106,25 @@ def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], name
             return False
         return any(c < len(row) and row[c] not in (None, "") for c in name_cols) and any(
             c < len(row) and row[c] not in (None, "") for c in input_cols)
+    return False
+
+
+def _named_row_below(rows: Grid, r: int, end: int, n2: int | None, n3: int | None, watched: list[int],
+                     level: int, ends_table: Callable[[list[Any]], bool]) -> bool:
+    """Is the next row holding a 三级 name or a value one of this group's indicators? (Then the row
+    above it, a label with points and no name, is the group's header row.) A level-2 header's
+    group ends at the next 二级 label."""
+    for rr in range(r, end):
+        row = rows[rr]
+        width = len(row)
+        if ends_table(row):
+            return False
+        if level == 2 and n2 is not None and n2 < width and row[n2] not in (None, ""):
+            return False
+        if n3 is not None and n3 < width and row[n3] not in (None, ""):
+            return True
+        if any(c < width and row[c] not in (None, "") for c in watched):
+            return False  # a row with values but no 三级 name: an indicator of its own
     return False
 
 
@@ -119,6 +145,8 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
     input_cols = [cols[k] for k in ("points", "target", "actual") if k in cols]
     fill_merged(rows, merges, data_start, end, {cols[k] for k in ("points", "score") if k in cols})
     since = 0  # first indicator a subtotal row covers (after the previous subtotal)
+    header: tuple[list[Indicator], int] | None = None  # the indicators a group header row sums, its level
+    watched = [cols[k] for k in _VALUE_KEYS if k in cols]
     r = data_start
     while r < end:
         row = rows[r]
@@ -136,14 +164,14 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
                 Cell(sheet, r, label_col, row[label_col]),
                 {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns},
                 [s for s in spans if s]))
-            since = len(form.indicators)
+            since, header = len(form.indicators), None
             r += 1
             continue
         if ends_table(row):
             break
         c1, c2, c3 = (None if n is None else Cell(sheet, r, n, row[n] if n < width else None) for n in (n1, n2, n3))
         if c1 is not None and not c1.blank and normalize_text(c1.text) != normalize_text(level1):
-            level1, level2, g2 = c1.text, "", None
+            level1, level2, g2, header = c1.text, "", None, None
             deduction = "扣分" in normalize_text(c1.value)
             pts = declared_points(c1.text)
             g1 = Group(c1, 1, pts) if pts is not None and not deduction else None
@@ -151,6 +179,8 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
                 form.groups.append(g1)
         name: Cell | None = c3 if c3 is not None and not c3.blank else None
         if c2 is not None and not c2.blank and not (level2 and normalize_text(c2.text) == normalize_text(level2)):
+            if header is not None and header[1] == 2:
+                header = None
             pts = declared_points(c2.text)
             if pts is not None:
                 level2 = c2.text
@@ -165,6 +195,18 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
             else:
                 level2, g2 = c2.text, None
         values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
+        if (name is None or name is c2) and not deduction and _header_values(values):
+            level = 2 if c2 is not None and not c2.blank else 1
+            if _named_row_below(rows, r + 1, end, n2, n3, watched, level, ends_table):
+                # "产出指标 | | | 50 | 48": the group's own row, summing the indicators below it.
+                label = c2 if level == 2 else c1
+                if level == 2 and name is c2:
+                    level2 = c2.text
+                header = ([], level)
+                assert label is not None
+                form.subtotals.append(Subtotal(label, values, [header[0]]))
+                r += 1
+                continue
         # A row with no name and nothing typed is a placeholder (数量指标 with no indicator), even
         # when a formula there shows an error value (it had nothing to compute from).
         if name is None and all(values[k].blank or values[k].value in ERROR_VALUES for k in scored_keys):
@@ -173,6 +215,8 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
         ind = Indicator(r, level1, level2, name, values, deduction=deduction)
         ind.not_applicable = not deduction and not_applicable(values)
         form.indicators.append(ind)
+        if header is not None and not deduction:
+            header[0].append(ind)
         parent = g2 or g1
         if parent is not None and not deduction:
             parent.children.append(ind)

@@ -101,8 +101,8 @@ _CATALOGUE = [
          "“{group}”标注 {expected} 分，其下各项分值合计 {found} 分",
          "每个上级指标的分值应等于其下级指标分值之和（如 项目决策 18 = 6+6+6）。"),
     Rule("JX203", "subtotal-row-mismatch", ERROR, "小计行与所含各项不符",
-         "“{label}”行的{field} {found}，与其上各项{field}之和 {expected} 不符",
-         "表内的小计/合计/总计行应等于它所汇总的各行之和；这些行不作为指标计分。"),
+         "“{label}”行的{field} {found}，与其汇总的各项{field}之和 {expected} 不符",
+         "表内的小计/合计/总计行（以及写有分值的分组标题行）应等于它所汇总的各行之和；这些行不作为指标计分。"),
     Rule("JX204", "not-applicable-not-redistributed", WARNING, "不适用指标的分值未重新分配",
          "{names}标为不适用，其 {na_points} 分未分配给其他指标：适用指标分值合计 {found}，应为 {expected}"
          "（或将适用指标得分按比例折算到满分）",
