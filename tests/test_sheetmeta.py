@@ -50,3 +50,22 @@ def test_hidden_rows_and_columns_bounded():
     meta = xlsx_sheet_meta(xml, {})
     assert meta.hidden_rows == {2}
     assert 1 in meta.hidden_cols and 2 not in meta.hidden_cols and max(meta.hidden_cols) == security.MAX_COLS - 1
+
+
+def test_ods_meta_from_hostile_counts():
+    from jixiao.reader.sheetmeta import ods_sheet_meta
+
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"><office:body><office:spreadsheet>'
+        '<table:table table:name="表"><table:table-column table:number-columns-repeated="abc"/>'
+        '<table:table-column table:visibility="collapse" table:number-columns-repeated="99999999"/>'
+        '<table:table-row table:number-rows-repeated="-5"><table:table-cell office:value-type="percentage" '
+        'table:number-rows-spanned="2000000000" table:number-columns-repeated="99999999"/></table:table-row>'
+        '<table:table-row table:visibility="collapse" table:number-rows-repeated="1048000"/>'
+        '</table:table></office:spreadsheet></office:body></office:document-content>').encode()
+    meta = ods_sheet_meta({"content.xml": content})["表"]
+    assert meta.hidden_cols == set(range(1, security.MAX_COLS))
+    assert meta.hidden_rows == set(range(1, security.MAX_ROWS))
+    assert meta.merges == [(0, 0, security.MAX_ROWS - 1, 0)]
+    assert len(meta.shown) == security.MAX_COLS  # one row of percentages, repeated columns capped

@@ -182,6 +182,13 @@ def _ods_units(parts: dict[str, bytes]) -> dict[str, str]:
     return {name: data_units[ds] for name, ds in cell_styles.items() if ds in data_units}
 
 
+def _count(el: Any, attr: str) -> int:
+    """A repeat or span count; anything but a positive integer counts as 1 (a hostile file's
+    "abc" or "-5" changes nothing)."""
+    value = el.get(_q("table", attr), "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
 def _io(data: bytes):
     import io
 
@@ -205,7 +212,7 @@ def ods_sheet_meta(parts: dict[str, bytes]) -> dict[str, SheetMeta]:
                 out[el.get(_q("table", "name"), "")] = meta
                 col = 0
             elif tag == _q("table", "table-column"):
-                n = min(int(el.get(_q("table", "number-columns-repeated"), "1")), cap_c)
+                n = min(_count(el, "number-columns-repeated"), cap_c)
                 if el.get(_q("table", "visibility"), "visible") != "visible":
                     meta.hidden_cols.update(c for c in range(col, col + n) if c < cap_c)
                 col += n
@@ -213,10 +220,10 @@ def ods_sheet_meta(parts: dict[str, bytes]) -> dict[str, SheetMeta]:
                 col = 0
             continue
         if tag in (_q("table", "table-cell"), _q("table", "covered-table-cell")):
-            n = int(el.get(_q("table", "number-columns-repeated"), "1"))
+            n = _count(el, "number-columns-repeated")
             if tag == _q("table", "table-cell") and row < cap_r and col < cap_c:
-                rs = int(el.get(_q("table", "number-rows-spanned"), "1"))
-                cs = int(el.get(_q("table", "number-columns-spanned"), "1"))
+                rs = _count(el, "number-rows-spanned")
+                cs = _count(el, "number-columns-spanned")
                 if rs > 1 or cs > 1:
                     meta.merges.append((row, col, min(row + rs, cap_r) - 1, min(col + cs, cap_c) - 1))
                 vtype = el.get(_q("office", "value-type"))
@@ -227,7 +234,7 @@ def ods_sheet_meta(parts: dict[str, bytes]) -> dict[str, SheetMeta]:
             col += n
             el.clear()
         elif tag == _q("table", "table-row"):
-            n = int(el.get(_q("table", "number-rows-repeated"), "1"))
+            n = _count(el, "number-rows-repeated")
             if el.get(_q("table", "visibility"), "visible") != "visible" and row < cap_r:
                 meta.hidden_rows.update(range(row, min(row + n, cap_r)))
             if n > 1:  # identical rows written once: each shows its numbers the same way
