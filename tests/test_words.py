@@ -13,7 +13,7 @@ from jixiao.core import scoring
 from jixiao.core.parsing import Nature
 from jixiao.errors import JXError, RulePackError
 from jixiao.rulepacks import load_pack
-from jixiao.validation.checks import nature_word
+from jixiao.validation.rules.context import nature_word
 
 
 def _pack(tmp_path: Path, body: str, name: str = "words-test") -> Path:
@@ -73,6 +73,6 @@ def test_unit_synonym_scores_as_its_canonical_unit(target, actual, weight, natur
 @pytest.mark.parametrize("typed, grade", [("优秀", "优"), ("优等", "优"), ("良好（85分）", "良"), ("等级：中等", "中"),
                                           ("评价等级:较差", "差"), ("A级", "优"), ("优良", None)])
 def test_grade_cell_words(typed, grade):
-    from jixiao.validation.checks import grade_word
+    from jixiao.validation.rules.totals import grade_word
 
     assert grade_word(typed, load_pack()) == grade
