@@ -365,6 +365,13 @@ def same_value(a: object, b: object) -> bool:
     return str(a) == str(b)
 
 
+def cell_content(value: object) -> object:
+    """A cell's value as openpyxl loads it, comparable: an array formula becomes a tuple."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    return ("array formula", value.ref, value.text) if isinstance(value, ArrayFormula) else value
+
+
 # ---------------------------------------------------------------- typing styles and office re-saves
 def body_rows(refs: dict[tuple, str]) -> tuple[int, int]:
     """First and last 1-based row of a built form's indicator body (from its points/score cells)."""

@@ -17,6 +17,7 @@ from openpyxl.utils.cell import column_index_from_string, get_column_letter, ran
 
 from ..errors import ExcelError
 from ..functions import REGISTRY
+from ..native import as_text
 
 MODES = ("udf", "lambda", "native")
 
@@ -243,7 +244,9 @@ class Status(Expr):
     uses: list[str] = field(default_factory=list)
 
     def text(self, mode: str, pack: str) -> str:
-        tail = "&".join(e.text(mode, pack) for e in self.final)
+        # a cell joined into the text goes through as_text: Gnumeric's & shows 57.13 as 57.130000000000000001
+        tail = "&".join(as_text(e.text(mode, pack)) if isinstance(e, Ref) else e.text(mode, pack)
+                        for e in self.final)
         for excel, _, before, after in reversed(self.checks):
             tail = f'IF(({excel})>0,"{before}"&({excel})&"{after}",{tail})'
         return tail
