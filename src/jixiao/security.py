@@ -399,6 +399,20 @@ def _prolog_walk(chunks: Iterator[bytes]) -> bool:
 
 # ---------------------------------------------------------------- archives of submissions
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+REPORT_SUFFIXES = (".docx", ".pdf", ".txt")  # 自评报告 handed in beside the workbooks (jixiao.reports)
+_REPORT_WORDS = re.compile("报告|自评|评价|绩效")
+
+
+def wanted_in_batch(name: str) -> bool:
+    """Is a file met in a folder or an archive one to validate? Workbooks, .docx and .pdf reports,
+    and a .txt whose name says it is a report (a readme or notes.txt beside the files is not)."""
+    p = PurePosixPath(name.replace("\\", "/"))
+    suffix = p.suffix.lower()
+    if p.name.startswith(("~$", ".")):
+        return False
+    if suffix == ".txt":
+        return bool(_REPORT_WORDS.search(p.stem))
+    return suffix in (*WORKBOOK_SUFFIXES, *REPORT_SUFFIXES, ".zip")
 
 
 def safe_member_name(name: str) -> PurePosixPath:
@@ -445,7 +459,7 @@ def extract_archive(archive: Path, dest: Path, display: str | None = None,
                     yield Refused(member, "压缩包成员是符号链接，已拒绝")
                     continue
                 suffix = rel.suffix.lower()
-                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith("~$"):
+                if not wanted_in_batch(info.filename):
                     continue
                 total += info.file_size
                 if info.file_size > MAX_FILE_BYTES or total > 4 * MAX_UNCOMPRESSED or (

@@ -23,7 +23,7 @@ DEFAULT_OUT = "jixiao-校验结果"
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="并行进程数。")
 def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str | None, jobs: int) -> None:
-    """校验报送的绩效自评工作簿（文件、文件夹或 .zip）。
+    """校验报送的绩效自评工作簿和自评报告（.xlsx/.xls、.docx/.pdf/.txt；文件、文件夹或 .zip）。
 
     退出码：0 全部通过；1 有文件存在错误或无法读取；2 用法错误。
     """

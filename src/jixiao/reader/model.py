@@ -217,3 +217,4 @@ class Workbook:
     formula_cells: dict[str, frozenset[str]] | None = None  # sheet → refs holding formulas (.xlsx)
     notes: list[str] = field(default_factory=list)  # problems met while reading (Chinese)
     sheet_meta: dict[str, SheetMeta] = field(default_factory=dict)  # hidden rows/cols, merges per sheet
+    project: str | None = None  # the 项目名称 a form states (pairs a report with its workbook)

@@ -52,12 +52,12 @@ def expand(paths: Iterable[str | os.PathLike[str]], workdir: Path) -> Iterator[J
 
 
 def _wanted(p: Path) -> bool:
-    return p.suffix.lower() in (*security.WORKBOOK_SUFFIXES, ".zip") and not p.name.startswith(("~$", "."))
+    return security.wanted_in_batch(p.name)
 
 
-def annotated_name(job: Job) -> str:
+def annotated_name(job: Job, suffix: str = ".xlsx") -> str:
     stem = re.sub(r"[\\/:*?\"<>|!\s]+", "_", Path(job.display.split("!")[-1]).stem)[:60] or "file"
-    return f"annotated/{job.index:05d}-{stem}.xlsx"
+    return f"annotated/{job.index:05d}-{stem}{suffix}"
 
 
 def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> FileResult:
@@ -65,6 +65,10 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
         res = FileResult(job.display, "unreadable")
         res.findings.append(rule("unreadable-file").finding(reason=job.reason or "已拒绝"))
         return res
+    if Path(job.display).suffix.lower() in security.REPORT_SUFFIXES:  # a 自评报告: annotated after pairing
+        from ..reports.validate import validate_report
+
+        return validate_report(job.source, job.display, rules)
     res = validate_file(job.source, job.display, rules)
     if out_dir and res.status == "invalid":
         from .annotate import annotate_copy
@@ -173,4 +177,8 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePac
                 report.files.extend(results)
                 if progress:
                     progress(len(report.files), total)
+        if any(f.report is not None for f in report.files):
+            from ..reports import finish_reports
+
+            finish_reports(report.files, all_jobs, out)
     return report

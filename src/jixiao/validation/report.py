@@ -145,11 +145,11 @@ class Report:
         fs.append(["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"])
         for f in self.files:
             for x in f.findings:
-                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
+                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else (x.cell or "")  # report: 第 N 段
                 append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
                                   x.code, x.rule, x.message, x.expected, x.found])
                 annotated = f.annotated
-                if annotated and x.sheet and x.cell:
+                if annotated and annotated.endswith(".xlsx") and x.sheet and x.cell:
                     c = fs.cell(row=fs.max_row, column=2)
                     c.hyperlink = f"{annotated}#{quote_sheet(x.sheet)}!{x.cell}"
                     c.font = link_font

@@ -12,6 +12,7 @@ totals  JX305–JX306                总分 and 等级
 funds   JX303–JX304, JX402–JX403   执行率, its score, 执行数, 其中 rows
 reasons JX401                      偏差原因
 template JX501–JX502               workbooks made from jixiao's templates
+report  JX601–JX607                a 自评报告's prose (raised by jixiao.reports)
 internal JX900                     a check that crashed (jixiao's fault)
 ======  =========================  ==========================================
 
@@ -22,7 +23,19 @@ its check. :mod:`.runner` runs each check in its own guard.
 
 from __future__ import annotations
 
-from . import file, funds, internal, reasons, scores, table, template, totals, values, weights  # noqa: F401  (register)
+from . import (  # noqa: F401  (register)
+    file,
+    funds,
+    internal,
+    reasons,
+    report,
+    scores,
+    table,
+    template,
+    totals,
+    values,
+    weights,
+)
 from .base import (
     BOOK,
     BY_CODE,
