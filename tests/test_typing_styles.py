@@ -300,3 +300,27 @@ def test_not_applicable_points_kept_total_plain_or_rescaled(tmp_path, total, mis
     found, _ = _findings(tmp_path / "na.xlsx")
     assert found == sorted([("not-applicable-not-redistributed", refs["points", name])]
                            + ([("total-mismatch", refs["total"])] if mismatch else []))
+
+
+def test_group_rows_in_a_points_sheet():
+    """附表1 has no target/actual to tell a group's own row from an indicator: a row is the group's
+    when it carries the sum of the 分值 below it and no 指标解释; a 个性指标 row stays an indicator."""
+    from jixiao.reader.layout import find_forms
+
+    rows = [["专项预算绩效自评打分表", None, None, None, None, None],
+            ["一级指标", "二级指标", "三级指标", "指标分值", "指标解释", "自评得分"],
+            ["通用指标（36分）", "项目决策", None, 18, None, 17],
+            [None, None, "决策程序", 6, "是否严密", 6], [None, None, "规划论证", 6, "是否合理", 5],
+            [None, None, "资金投向", 6, "是否匹配", 6],
+            [None, "项目管理", None, 18, None, 18],
+            [None, None, "制度办法", 8, "是否健全", 8], [None, None, "分配管理", 10, "是否合规", 10],
+            ["个性指标（16分）", "特种设备安全隐患排查率", None, 8, "是否达到预期目标", 7],
+            [None, None, "审查整改完成率", 8, "是否达到预期目标", 7]]
+    [form] = find_forms(rows, "附表1")
+    assert [s.label.text for s in form.subtotals] == ["项目决策", "项目管理"]
+    assert [len(s.spans[0]) for s in form.subtotals] == [3, 2]
+    assert [i.label for i in form.scored()] == ["决策程序", "规划论证", "资金投向", "制度办法", "分配管理",
+                                                "特种设备安全隐患排查率", "审查整改完成率"]
+    rows[2][3] = 19  # no longer the sum below: an indicator of its own, as the form reads it
+    [form] = find_forms(rows, "附表1")
+    assert [s.label.text for s in form.subtotals] == ["项目管理"] and form.scored()[0].label == "项目决策"

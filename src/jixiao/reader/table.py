@@ -88,10 +88,30 @@ def not_applicable(values: dict[str, Cell]) -> bool:
 
 
 def _header_values(values: dict[str, Cell]) -> bool:
-    """Points typed, and no target or actual value: what a group's own row holds."""
+    """Points typed, and no target, actual value or 指标解释: what a group's own row holds."""
     points = values.get("points")
     return points is not None and not points.blank and all(
-        values[k].blank for k in ("target", "actual") if k in values)
+        values[k].blank for k in ("target", "actual", "explanation") if k in values)
+
+
+def _group_points_below(rows: Grid, r: int, end: int, n1: int | None, n2: int | None, pc: int, level: int,
+                        ends_table: Callable[[list[Any]], bool]) -> float | None:
+    """The sum of the 分值 typed in the rows below r until the group ends (the next 一级 label, or
+    二级 label for a level-2 group, a subtotal or the table's end); None when one is unreadable."""
+    total = 0.0
+    for rr in range(r, end):
+        row = rows[rr]
+        width = len(row)
+        if ends_table(row) or any(subtotal_word(row[c]) for c in (n1, n2) if c is not None and c < width):
+            break
+        if any(c is not None and c < width and row[c] not in (None, "") for c in ((n1, n2) if level == 2 else (n1,))):
+            break
+        if pc < width and row[pc] not in (None, ""):
+            q = Cell("", rr, pc, row[pc]).try_quantity()
+            if q is None:
+                return None
+            total += q.value
+    return total
 
 
 def _indicator_follows(rows: Grid, r: int, end: int, label_cols: list[int], name_cols: list[int],
@@ -197,7 +217,13 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
         values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
         if (name is None or name is c2) and not deduction and _header_values(values):
             level = 2 if c2 is not None and not c2.blank else 1
-            if _named_row_below(rows, r + 1, end, n2, n3, watched, level, ends_table):
+            points = values["points"].try_quantity()
+            if _named_row_below(rows, r + 1, end, n2, n3, watched, level, ends_table) and (
+                    # A points sheet (附表1) has no target/actual to tell a group's row from an
+                    # indicator's: there the row must also carry the sum of the rows below it.
+                    "target" in values or "actual" in values or (points is not None and abs(
+                        (_group_points_below(rows, r + 1, end, n1, n2, cols["points"], level, ends_table) or 0)
+                        - points.value) < 1e-6)):
                 # "产出指标 | | | 50 | 48": the group's own row, summing the indicators below it.
                 label = c2 if level == 2 else c1
                 if level == 2 and name is c2:
