@@ -302,7 +302,7 @@ def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
         "预算执行率98.73%，预算执行率得分为9.50分。",  # the workbook says 9.87
         "总计评分为99.87分，评价结论为：优。",
     ]), encoding="utf-8")
-    report = validate_paths([tmp_path], jobs=2, chunk_size=1)  # results cross process boundaries
+    report = validate_paths([tmp_path], jobs=2)  # results cross process boundaries
     by = {Path(f.path).name: f for f in report.files}
     res = by["绩效自评报告.txt"]
     assert res.paired is not None and res.paired.endswith("a1.xlsx")

@@ -23,8 +23,12 @@ def command(workbook: Path, output: Path | None, show: bool) -> None:
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"只支持 .xlsx/.xlsm 文件 (only .xlsx/.xlsm): {workbook}")
     output = output or workbook.with_name(f"{workbook.stem}-recalc{workbook.suffix}")
+    from ..security import UnsafeFile
+
     try:
         values = recalc_file(workbook, output)
+    except UnsafeFile as exc:  # too large, a zip bomb, XML entities: refused before loading
+        raise click.ClickException(f"无法计算 {workbook}：{exc.reason}") from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except Exception as exc:  # a broken workbook: say so, write nothing

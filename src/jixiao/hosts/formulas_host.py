@@ -107,6 +107,7 @@ def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
 
     register()
     path = Path(path)
+    check_recalc_limits(path)
     names = load_workbook(path, read_only=True).sheetnames
     by_upper = {n.upper(): n for n in names}
     model = formulas.ExcelModel().loads(str(path)).finish()
@@ -119,6 +120,23 @@ def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
         sheet = by_upper.get(match["sheet"].upper(), match["sheet"])
         values[(sheet, match["cell"])] = _to_python(getattr(ranges, "value", ranges))
     return values
+
+
+def check_recalc_limits(path: str | os.PathLike[str]) -> None:
+    """The reader's limits (file and part sizes, XML entities, sheet extents) and a cap on the
+    cells `formulas` loads; raises ``security.UnsafeFile`` with the reason."""
+    from .. import security, sizes
+
+    with open(path, "rb") as fh:
+        raw = fh.read(security.MAX_FILE_BYTES + 1)
+    if len(raw) > security.MAX_FILE_BYTES:
+        raise security.UnsafeFile(f"文件过大，超过 {security.MAX_FILE_BYTES // 1024 // 1024} MB 上限")
+    if not raw.startswith(security.ZIP_MAGIC):
+        raise security.UnsafeFile("只能重新计算 .xlsx/.xlsm 工作簿")
+    security.check_ooxml(raw)  # zip bombs, XML entities, sheet extents
+    reason = sizes.recalc_refusal(raw)
+    if reason:
+        raise security.UnsafeFile(f"文件超出重新计算的大小上限（{reason}），未重新计算")
 
 
 def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:

@@ -516,7 +516,8 @@ def read_workbook(path: str | Path) -> Workbook:
             _fill_blanks(grids, _recalculate_checked(sniff.data))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
-            book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")
+            why = exc.reason if isinstance(exc, security.UnsafeFile) else type(exc).__name__
+            book.notes.append(f"公式没有缓存值，且无法重新计算（{why}）")
     for name, rows in grids:
         meta = metas.setdefault(name, SheetMeta())
         meta.merges = merges.get(name) or meta.merges

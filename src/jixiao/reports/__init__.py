@@ -13,7 +13,6 @@ from .validate import pair_reports, validate_report
 
 def finish_reports(results: list[Any], jobs: list[Any], out_dir: str | None) -> None:
     """After a batch: pair reports with workbooks by project, then write annotated .docx copies."""
-    from ..validation.batch import annotated_name
     from ..validation.rules import rule
 
     pair_reports(results)
@@ -21,11 +20,12 @@ def finish_reports(results: list[Any], jobs: list[Any], out_dir: str | None) -> 
         return
     for res, job in zip(results, jobs, strict=False):
         state = res.report
-        if state is None or state.kind != "docx" or res.status != "invalid" or job.source is None:
+        if state is None or state.kind != "docx" or res.status != "invalid" or job.source is None \
+                or not job.annotated:
             continue
         from .annotate import annotate_report
 
-        name = annotated_name(job, ".docx")
+        name = str(Path(job.annotated).with_suffix(".docx"))
         anchored = [(f.message, a[0], a[1]) for f, a in zip(res.findings, state.anchors, strict=False) if a is not None]
         try:
             annotate_report(job.source, anchored, Path(out_dir) / name)
