@@ -4,8 +4,9 @@
 module  rules                      what they check
 ======  =========================  ==========================================
 file    JX001–JX004                the file as a whole (raised while reading)
+table   JX005, JX203               subtotal rows, hidden rows/columns
 values  JX101–JX103                single values: filled, numbers, scorable
-weights JX201–JX202                分值 totals and parents = Σ children
+weights JX201–JX202, JX204        分值 totals, parents = Σ children, 不适用 points
 scores  JX301–JX302                indicator scores
 totals  JX305–JX306                总分 and 等级
 computed JX307                     columns a form's spec computes (得分率, 完成质量)
@@ -31,6 +32,7 @@ from . import (  # noqa: F401  (register)
     reasons,
     report,
     scores,
+    table,
     template,
     totals,
     values,
