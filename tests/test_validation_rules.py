@@ -196,7 +196,7 @@ def test_a_crash_in_a_workbook_rule_and_in_applies_are_guarded_too(tmp_path, ext
 def test_a_reader_crash_on_a_file_that_opened_is_jixiaos_fault_not_unreadable(tmp_path, monkeypatch):
     from jixiao.reader import layout
 
-    def broken(rows, sheet):
+    def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(layout, "find_forms", broken)

@@ -51,7 +51,7 @@ def quote_sheet(name: str) -> str:
 
 def _load_copy(source: Path):
     """The submission as an openpyxl workbook, from bytes that pass the safety checks again (the
-    file on disk may have changed since it was validated)."""
+    file on disk may have changed since it was validated). An .xls or .ods is copied value by value."""
     import io
 
     from openpyxl import Workbook, load_workbook
@@ -59,7 +59,7 @@ def _load_copy(source: Path):
     from ..security import sniff_workbook
 
     sniff = sniff_workbook(source)
-    if sniff.kind != "xls":
+    if sniff.kind == "xlsx":
         return load_workbook(io.BytesIO(sniff.data), keep_vba=False, keep_links=False)
     from ..reader.layout import fill_xls_errors, load_grids
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..forms import load_form
+from ..forms import FORM_IDS, FORM_TITLES, load_form
 from ..reader.layout import read_workbook
 from ..reader.model import Form, Workbook
 from ..rulepacks import RulePack, load_pack
@@ -103,7 +103,9 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
-        result.findings.append(rule("form-not-found").finding())
+        result.findings.append(rule("form-not-found").finding(
+            sheets="、".join(f"“{n}”" for n in book.sheets[:10]) + ("等" if len(book.sheets) > 10 else ""),
+            forms="、".join(FORM_TITLES[f] for f in FORM_IDS)))
     found, result.forms = check_forms(book, rules, result.findings)
     result.findings.extend(found)
     if book.forms:
