@@ -23,6 +23,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from jixiao.xlsxcache import exact_numbers
+
 # ---------------------------------------------------------------- seed data
 # 附表1 (seed 000): (一级, 二级, 三级, 分值, 指标解释, 自评得分)
 FUBIAO1_SEED: list[tuple[str, str, str, Any, str, Any]] = [
@@ -317,7 +319,8 @@ def build(path: Path, sheets: list[tuple[str, str, dict[str, Any]]], instruction
         except TypeError:  # openpyxl < 3.1
             wb.defined_names.append(dn)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with exact_numbers():  # numbers as Excel writes them (0.815, not openpyxl's 0.8149999999999999)
+        wb.save(path)
     return refs
 
 

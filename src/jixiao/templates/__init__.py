@@ -196,7 +196,7 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
     import tempfile
 
     from ..fileio import atomic_path
-    from ..xlsxcache import write_cached_values
+    from ..xlsxcache import exact_numbers, write_cached_values
 
     wb = build_workbook(form_id, mode, data, pack)
     # Fixed timestamps: regenerating an unchanged template gives the same content.
@@ -206,7 +206,8 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="jixiao_tpl_") as tmp:
         raw, cached = Path(tmp) / "raw.xlsx", Path(tmp) / "cached.xlsx"
-        wb.save(raw)
+        with exact_numbers():  # 0.815 stays "0.815" (Gnumeric reads "%.16g" text as another number)
+            wb.save(raw)
         write_cached_values(raw, cached, values)
         with atomic_path(path) as out:
             _rezip_fixed_times(cached, out)
