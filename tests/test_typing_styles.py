@@ -184,7 +184,60 @@ def fubiao1_negative_deduction(path: Path, inject: bool) -> Expected:
     return [("total-mismatch", refs["total"])] if inject else []
 
 
+def _merge_cells(path: Path, sheet: str, refs: dict[tuple, str], merges: list[tuple[str, str, str]]) -> None:
+    """Merge (key, first name, last name) cells vertically, the first row's value kept."""
+    retype(path, path, sheet, refs, merge_ranges=tuple(f"{refs[key, a]}:{refs[key, b]}" for key, a, b in merges))
+
+
+_PAIR = ("及时完成质量监督检查任务", "不超过年度预算")
+
+
+def xiangmu_merged_score(path: Path, inject: bool) -> Expected:
+    """One 得分 merged over two indicators (25 + 25 分值 typed per row): the unit is scored as a
+    whole, 25 + 24.35 = 49.35 for a 90万元 spend under a 87.65万元 budget."""
+    rows = replace_row(XIANGMU_SEED, _PAIR[1], actual="90万元", score="")
+    rows = replace_row(rows, _PAIR[0], score=50 if inject else 49.35, reason="预算执行超支，已调整")
+    refs = build(path, [("自评表", "xiangmu", {"rows": rows, "total": 99.87 if inject else 99.22})])["自评表"]
+    _merge_cells(path, "自评表", refs, [("score", *_PAIR)])
+    return [("score-mismatch", refs["score", _PAIR[0]])] if inject else []
+
+
+def xiangmu_merged_points_score(path: Path, inject: bool) -> Expected:
+    """分值 and 得分 both merged over two indicators (one weight, one score for the pair)."""
+    rows = replace_row(XIANGMU_SEED, _PAIR[0], points=50, score=50)
+    rows = replace_row(rows, _PAIR[1], points="", score="")
+    refs = build(path, [("自评表", "xiangmu", {"rows": rows, "total": 98.87 if inject else 99.87})])["自评表"]
+    _merge_cells(path, "自评表", refs, [("points", *_PAIR), ("score", *_PAIR)])
+    return [("total-mismatch", refs["total"])] if inject else []
+
+
+def fubiao1_merged_points_score(path: Path, inject: bool) -> Expected:
+    """附表1: 决策程序 and 规划论证 scored together, 分值 12 and 得分 merged over both."""
+    rows = replace_row(FUBIAO1_SEED, "决策程序", points=12, score=13 if inject else 11)
+    rows = replace_row(rows, "规划论证", points="", score="")
+    refs = build(path, [("附表1", "fubiao1", {"rows": rows, "total": 93 if inject else 91})])["附表1"]
+    _merge_cells(path, "附表1", refs, [("points", "决策程序", "规划论证"), ("score", "决策程序", "规划论证")])
+    return [("score-out-of-range", refs["score", "决策程序"])] if inject else []
+
+
+def xiangmu_hidden_sheet(how: str) -> Variant:
+    """The form on a hidden (or very hidden) sheet: read, checked, and the sheet named in a warning."""
+    def write(path: Path, inject: bool) -> Expected:
+        refs = build(path, [("自评表", "xiangmu", {"total": 98.87 if inject else 99.87})], instructions_first=True)
+        wb = load_workbook(path)
+        wb["自评表"].sheet_state = how
+        wb.save(path)
+        found = [("hidden-cells", f"B{body_rows(refs['自评表'])[0] - 1}")]
+        return found + ([("total-mismatch", refs["自评表"]["total"])] if inject else [])
+    return write
+
+
 VARIANTS: dict[str, Variant] = {
+    "xiangmu-merged-score": xiangmu_merged_score,
+    "xiangmu-merged-points-score": xiangmu_merged_points_score,
+    "fubiao1-merged-points-score": fubiao1_merged_points_score,
+    "xiangmu-hidden-sheet": xiangmu_hidden_sheet("hidden"),
+    "xiangmu-very-hidden-sheet": xiangmu_hidden_sheet("veryHidden"),
     "fubiao1-labels-repeated": fubiao1_labels("repeat"),
     "fubiao1-labels-merged": fubiao1_labels("merge"),
     "xiangmu-labels-repeated": xiangmu_labels("repeat"),
@@ -324,3 +377,35 @@ def test_group_rows_in_a_points_sheet():
     rows[2][3] = 19  # no longer the sum below: an indicator of its own, as the form reads it
     [form] = find_forms(rows, "附表1")
     assert [s.label.text for s in form.subtotals] == ["项目管理"] and form.scored()[0].label == "项目决策"
+
+
+def test_merged_score_cells_make_one_scoring_unit(tmp_path):
+    """Rows under one merged 得分 (and 分值) are one unit: the first row holds the number, the
+    others share it, and the 分值 column sums the merged weight once."""
+    from jixiao.rulepacks import load_pack
+    from jixiao.validation.rules.context import Context
+
+    p = tmp_path / "u.xlsx"
+    xiangmu_merged_points_score(p, False)
+    book = read_workbook(p)
+    form = book.forms[0]
+    top, below = (next(i for i in form.scored() if i.label == name) for name in _PAIR)
+    assert top.unit == [below] and below.covered == {"points", "score"} and not top.covered
+    ctx = Context(form, load_pack(None), book)
+    assert sum(ctx.column("points")) == 90 and ctx.unit_sum(top, "score") == 50
+    p = tmp_path / "s.xlsx"
+    xiangmu_merged_score(p, False)
+    form = read_workbook(p).forms[0]
+    top, below = (next(i for i in form.scored() if i.label == name) for name in _PAIR)
+    assert top.unit == [below] and below.covered == {"score"}
+
+
+@pytest.mark.parametrize("how, kind", [("hidden", "hidden"), ("veryHidden", "veryhidden"), ("visible", "")])
+def test_hidden_sheet_is_read_and_named(tmp_path, how, kind):
+    p = tmp_path / "h.xlsx"
+    xiangmu_hidden_sheet(how)(p, False)
+    book = read_workbook(p)
+    assert [f.sheet for f in book.forms] == ["自评表"] and book.sheet_meta["自评表"].hidden == kind
+    messages = [f.message for f in validate_file(p).findings if f.rule == "hidden-cells"]
+    assert len(messages) == (1 if kind else 0)
+    assert all("工作表“自评表”" in m and ("深度隐藏" in m) == (kind == "veryhidden") for m in messages)

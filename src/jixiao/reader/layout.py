@@ -438,11 +438,12 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def load_grids(source: str | os.PathLike[str] | bytes,
-               merges: dict[str, list[Merge]] | None = None) -> list[tuple[str, Grid]]:
-    """Every worksheet (of a file, or of a file's bytes) as a grid of values in absolute
-    coordinates (row 0 = Excel row 1). ``merges``, when given, receives each sheet's merged
-    ranges as calamine reports them (.xlsx and .xls; none for .ods)."""
+def load_grids(source: str | os.PathLike[str] | bytes, merges: dict[str, list[Merge]] | None = None,
+               hidden: dict[str, str] | None = None) -> list[tuple[str, Grid]]:
+    """Every worksheet (of a file, or of a file's bytes), hidden ones too, as a grid of values in
+    absolute coordinates (row 0 = Excel row 1). ``merges``, when given, receives each sheet's
+    merged ranges as calamine reports them (.xlsx and .xls; none for .ods); ``hidden`` the sheets
+    that are hidden ("hidden" or "veryhidden")."""
     import python_calamine as pc
 
     grids: list[tuple[str, Grid]] = []
@@ -457,6 +458,8 @@ def load_grids(source: str | os.PathLike[str] | bytes,
                 if rows and len(rows[0]) > security.MAX_COLS:  # calamine's rows are all one width
                     rows = [r[: security.MAX_COLS] for r in rows]
                 grids.append((meta.name, rows))
+                if hidden is not None and not str(meta.visible).endswith("Visible"):
+                    hidden[meta.name] = str(meta.visible).rsplit(".", 1)[-1].lower()
                 if merges is not None:
                     merges[meta.name] = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
     except BaseException as exc:
@@ -533,8 +536,9 @@ def read_workbook(path: str | Path) -> Workbook:
     sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None,
                                     on_sheet=on_sheet)
     merges: dict[str, list[Merge]] = {}
+    hidden: dict[str, str] = {}
     try:
-        grids = load_grids(sniff.data, merges)
+        grids = load_grids(sniff.data, merges, hidden)
     except Exception as exc:  # calamine: corrupt, password, unsupported
         name = type(exc).__name__
         if "Password" in name:
@@ -574,6 +578,7 @@ def read_workbook(path: str | Path) -> Workbook:
     for name, rows in grids:
         meta = metas.setdefault(name, SheetMeta())
         meta.merges = merges.get(name) or meta.merges
+        meta.hidden = hidden.get(name, "")
         apply_shown(rows, meta)
         book.forms.extend(find_forms(rows, name, meta.merges))
     book.sheet_meta = metas

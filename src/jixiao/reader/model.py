@@ -100,6 +100,10 @@ class Indicator:
     cells: dict[str, Cell]  # nature, target, unit, points, actual, score, reason, explanation, remark
     deduction: bool = False  # 附表1 扣分项
     not_applicable: bool = False  # marked 不适用 (or "/", "—", "无" where values belong): not scored
+    # A 分值/得分 cell merged over several rows makes them one scoring unit: its first row holds
+    # the number and lists the others in ``unit``; each other row names the keys it shares.
+    unit: list[Indicator] = field(default_factory=list)
+    covered: frozenset[str] = frozenset()  # "points"/"score": held by the unit's first row
 
     def get(self, key: str) -> Cell | None:
         return self.cells.get(key)

@@ -26,6 +26,7 @@ class SheetMeta:
     hidden_cols: set[int] = field(default_factory=set)
     shown: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "%" or a unit ("万元")
     merges: list[Merge] = field(default_factory=list)
+    hidden: str = ""  # "hidden" / "veryhidden" when the sheet itself is hidden
 
 
 # ---------------------------------------------------------------- number formats

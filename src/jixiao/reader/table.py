@@ -7,7 +7,8 @@ Departments type the same form in many ways; each reads the same here:
 - 小计/合计/总计 rows anywhere in the body are subtotals of the rows they close (checked,
   never scored); a 合计 row with no indicator below it ends the table (it is the total);
 - a merged cell gives its value to every row it covers (a 偏差原因 merged over two rows
-  explains both), except 分值/得分, whose merged value is one number, not one per row;
+  explains both), except 分值/得分, whose merged value is one number, not one per row: the
+  rows it covers are one scoring unit (:func:`join_units`), the number counted once;
 - a row marked 不适用 (or filled with "/", "—", "无" where numbers belong) is not applicable:
   kept in the form, flagged, and left out of scoring and missing-value checks.
 """
@@ -61,6 +62,27 @@ def fill_merged(rows: Grid, merges: list[Merge], first: int, end: int, keep: set
             row = rows[r]
             if c1 < len(row) and (row[c1] is None or row[c1] == ""):
                 row[c1] = top
+
+
+def join_units(form: Form, merges: list[Merge], first: int, end: int) -> None:
+    """Rows sharing one vertically merged 分值 or 得分 cell become one scoring unit: the first
+    row keeps the number and lists the others (``unit``); each other row names the keys it
+    shares (``covered``), so no check reads their blank cell as missing or counts the number twice."""
+    by_row = {i.row: i for i in form.indicators if not i.deduction}
+    for key in ("points", "score"):
+        col = form.columns.get(key)
+        for r1, c1, r2, c2 in merges:
+            top = by_row.get(r1)
+            if col is None or not c1 <= col <= c2 or r2 <= r1 or top is None or not first <= r1 < end:
+                continue
+            for r in range(r1 + 1, min(r2, end - 1) + 1):
+                ind = by_row.get(r)
+                if ind is None:
+                    continue
+                ind.covered = ind.covered | {key}
+                if ind not in top.unit:
+                    top.unit.append(ind)
+                ind.not_applicable = False  # its blank 得分 is the merged one, not a "no value"
 
 
 def _typed(c: Cell | None) -> bool:
@@ -249,4 +271,5 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
         if parent is not None and not deduction:
             parent.children.append(ind)
         r += 1
+    join_units(form, merges, data_start, r)
     return r

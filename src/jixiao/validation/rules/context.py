@@ -41,6 +41,10 @@ class Context:
     def where(self, ind: Indicator) -> str:
         return f"“{ind.label}”的"
 
+    def unit_where(self, ind: Indicator) -> str:
+        """:meth:`where` for a finding on a scoring unit's merged 分值/得分 (the rows it covers)."""
+        return f"“{ind.label}”等 {len(ind.unit) + 1} 项（合并计分）的" if ind.unit else self.where(ind)
+
     def row_where(self, row: FundsRow) -> str:
         return f"“{row.label.text.strip('：:')}”的"
 
@@ -73,6 +77,19 @@ class Context:
         if q.percent or self.form.fraction_weights:
             return q.value * 100.0
         return q.value
+
+    def column(self, key: str, rows: list[Indicator] | None = None) -> list[float | None]:
+        """The 分值 (in points) or 得分 of the scored rows (or ``rows``), a merged cell counted once:
+        the rows it covers are left out (their blank is the merged number)."""
+        read = self.points if key == "points" else self.number
+        return [read(i.get(key)) for i in (self.form.scored() if rows is None else rows)
+                if key not in i.covered and not i.not_applicable]
+
+    def unit_sum(self, ind: Indicator, key: str) -> float | None:
+        """分值 or 得分 of ``ind``'s scoring unit (``ind`` alone when it shares no merged cell);
+        None when one is missing or unreadable."""
+        values = self.column(key, [ind, *ind.unit])
+        return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
     def rate_points(self, cell: Cell | None) -> float | None:
         """执行率分值 in points: 10, "10%" → 10, and 0.1 where the table keeps weights as fractions."""

@@ -32,7 +32,7 @@ class DeviationReasonMissing(Rule):
                 continue
             why = self._why(ctx, ind)
             if why:
-                yield self.finding(reason, where=ctx.where(ind), why=why)
+                yield self.finding(reason, where=ctx.unit_where(ind), why=why)
         funds = form.funds.get("total_funds")
         if pack.reason_required_below is None or funds is None:
             return
@@ -48,8 +48,8 @@ class DeviationReasonMissing(Rule):
     def _why(ctx: Context, ind: Indicator) -> str | None:
         """Why this indicator needs a reason (the pack's conditions), or None."""
         pack = ctx.pack
-        typed, weight = ctx.number(ind.get("score")), ctx.points(ind.get("points"))
-        if pack.reason_below_full and typed is not None and weight is not None and typed < weight - pack.tolerance:
+        typed, weight = ctx.unit_sum(ind, "score"), ctx.unit_sum(ind, "points")
+        if not ind.covered and pack.reason_below_full and typed is not None and weight is not None and typed < weight - pack.tolerance:
             return f"得分 {typed:g} 低于满分 {weight:g}"
         target, actual = ind.get("target"), ind.get("actual")
         if not pack.reason_over_ratio or target is None or actual is None:

@@ -46,9 +46,34 @@ def score_expectation(ctx: Context, ind: Indicator) -> Scored | Finding | None:
         return invalid.finding(cell, where=ctx.where(ind), reason=exc.message, found=cell.value)
 
 
+def unit_expectation(ctx: Context, ind: Indicator) -> Scored | Finding | None:
+    """:func:`score_expectation` of ``ind``'s scoring unit (rows sharing a merged 得分): the sum
+    of its rows' scores (a 定性 band summed as a band). None when the rows share one merged 分值
+    too: how the department split that weight among them is not on the form, so there is no
+    rule score to compare with (score-out-of-range still checks 0..分值)."""
+    if not ind.unit:
+        return score_expectation(ctx, ind)
+    if any("points" in i.covered for i in ind.unit):
+        return None
+    low = high = weight = 0.0
+    for row in (ind, *ind.unit):
+        exp = score_expectation(ctx, row)
+        if exp is None or isinstance(exp, Finding):
+            return exp
+        weight += exp.weight
+        a, b = exp.band if exp.band is not None else (exp.expected, exp.expected)
+        if a is None or b is None:
+            return None
+        low, high = low + a, high + b
+    return Scored(ind, weight, low if low == high else None, None if low == high else (low, high))
+
+
 def _out_of_range(ctx: Context, ind: Indicator) -> tuple[float, float] | None:
-    """(typed 得分, 分值) when the typed score lies outside 0..分值 (beyond the pack's tolerance)."""
-    typed, weight = ctx.number(ind.get("score")), ctx.points(ind.get("points"))
+    """(typed 得分, 分值) when the typed score lies outside 0..分值 (beyond the pack's tolerance);
+    for a scoring unit, the unit's 得分 against its 分值 (a merged number counted once)."""
+    if ind.covered:
+        return None  # checked with the first row of its unit
+    typed, weight = ctx.unit_sum(ind, "score"), ctx.unit_sum(ind, "points")
     tol = ctx.pack.tolerance
     if typed is not None and weight is not None and (typed < -tol or typed > weight + tol):
         return typed, weight
@@ -69,7 +94,7 @@ class ScoreOutOfRange(Rule):
             bad = _out_of_range(ctx, ind)
             if bad is not None:
                 typed, weight = bad
-                yield self.finding(ind.get("score"), where=ctx.where(ind), expected=weight, found=typed)
+                yield self.finding(ind.get("score"), where=ctx.unit_where(ind), expected=weight, found=typed)
 
 
 @register
@@ -91,11 +116,11 @@ class ScoreMismatch(Rule):
         pack = ctx.pack
         tol = pack.tolerance
         for ind in ctx.form.scored():
-            if _out_of_range(ctx, ind) is not None:
-                continue  # score-out-of-range says it
+            if ind.covered or _out_of_range(ctx, ind) is not None:
+                continue  # checked with the first row of its unit / score-out-of-range says it
             score_cell = ind.get("score")
-            typed = ctx.number(score_cell)
-            exp = score_expectation(ctx, ind)
+            typed = ctx.unit_sum(ind, "score")
+            exp = unit_expectation(ctx, ind)
             if isinstance(exp, Finding):
                 yield exp
                 continue
@@ -106,10 +131,11 @@ class ScoreMismatch(Rule):
                 if not (low - tol <= typed <= high + tol):
                     actual = ind.get("actual")
                     yield self.finding(
-                        score_cell, where=ctx.where(ind), method=f"定性分档（{actual.text if actual else ''}）",
+                        score_cell, where=ctx.unit_where(ind), method="各项计分规则之和" if ind.unit else f"定性分档（{actual.text if actual else ''}）",
                         expected=f"{low:g}～{high:g}", found=typed, tol=f"{tol:g}")
             elif exp.expected is not None and abs(exp.expected - typed) > tol + 1e-9:
-                method = {Nature.POSITIVE: "正向指标", Nature.REVERSE: f"反向指标（{pack.reverse_method}）",
-                          Nature.EQUAL: "等于指标"}.get(ctx.nature(ind), "规则")
-                yield self.finding(score_cell, where=ctx.where(ind), method=method,
+                method = "各项计分规则之和" if ind.unit else {
+                    Nature.POSITIVE: "正向指标", Nature.REVERSE: f"反向指标（{pack.reverse_method}）",
+                    Nature.EQUAL: "等于指标"}.get(ctx.nature(ind), "规则")
+                yield self.finding(score_cell, where=ctx.unit_where(ind), method=method,
                                    expected=exp.expected, found=typed, tol=f"{tol:g}")

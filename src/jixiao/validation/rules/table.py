@@ -35,7 +35,7 @@ class SubtotalRowMismatch(Rule):
                     continue
                 sums = []
                 for span in sub.spans:
-                    items = [value(i.get(key)) for i in span if not i.not_applicable]
+                    items = ctx.column(key, span)
                     if items and all(v is not None for v in items):
                         sums.append(scoring.round_half_up(sum(v for v in items if v is not None), 4))
                 if sums and all(abs(s - typed) > ctx.pack.tolerance + 1e-9 for s in sums):
@@ -49,27 +49,33 @@ class HiddenCells(Rule):
     slug = "hidden-cells"
     severity = WARNING
     title = "表中有隐藏的行或列"
-    template = "本表的{what}被隐藏：已读取并参与校验；所见的合计与校验结果不一致时，请先取消隐藏再核对"
-    description = "隐藏的行、列照常读取和校验；提示审核人员某列看上去加不起来的原因。"
+    template = "{what}被隐藏：已读取并参与校验；所见的合计与校验结果不一致时，请先取消隐藏再核对"
+    description = ("隐藏的行、列和隐藏（含深度隐藏）的工作表照常读取和校验；提示审核人员某列看上去加不起来、"
+                   "或在 Excel 中找不到这张表的原因。")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        """Hidden rows between the form's header and its last row, hidden columns between its
-        first and last column (what lies outside the form is no concern of it)."""
+        """The form's sheet when it is hidden; hidden rows between the form's header and its last
+        row, hidden columns between its first and last column (what lies outside the form is no
+        concern of it)."""
         form = ctx.form
         meta = ctx.book.sheet_meta.get(form.sheet)
-        if meta is None or not (meta.hidden_rows or meta.hidden_cols):
+        if meta is None or not (meta.hidden_rows or meta.hidden_cols or meta.hidden):
             return
         last = max([form.header_row] + [i.row for i in form.indicators] + [s.label.row for s in form.subtotals]
                    + [c.row for c in (form.total, form.grade) if c is not None])
         first_col, last_col = min(form.columns.values()), max(form.columns.values())
         rows = sorted(r for r in meta.hidden_rows if form.header_row <= r <= last)
         cols = sorted(c for c in meta.hidden_cols if first_col <= c <= last_col)
-        if not rows and not cols:
-            return
         what = []
+        if meta.hidden:
+            how = "深度隐藏，须在 VBA 编辑器中将其 Visible 属性改回" if meta.hidden == "veryhidden" else "可右键工作表标签取消隐藏"
+            what.append(f"本表所在的工作表“{form.sheet}”（{how}）")
         if rows:
-            what.append("第 " + "、".join(str(r + 1) for r in rows[:20]) + (" 等" if len(rows) > 20 else "") + " 行")
+            what.append("本表的第 " + "、".join(str(r + 1) for r in rows[:20]) + (" 等" if len(rows) > 20 else "") + " 行")
         if cols:
-            what.append("、".join(col_letter(c) for c in cols[:20]) + (" 等" if len(cols) > 20 else "") + " 列")
-        anchor = Cell(form.sheet, rows[0] if rows else form.header_row, first_col if rows else cols[0], None)
+            what.append(("" if rows else "本表的") + "、".join(col_letter(c) for c in cols[:20])
+                        + (" 等" if len(cols) > 20 else "") + " 列")
+        if not what:
+            return
+        anchor = Cell(form.sheet, rows[0] if rows else form.header_row, cols[0] if cols and not rows else first_col, None)
         yield self.finding(anchor, what="和".join(what))

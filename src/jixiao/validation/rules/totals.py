@@ -34,7 +34,7 @@ class TotalMismatch(Rule):
         typed = ctx.number(form.total)
         if typed is None:
             return
-        scores = [ctx.number(i.get("score")) for i in form.scored()]
+        scores = ctx.column("score")
         if any(s is None for s in scores):
             return
         parts, how = list(scores), "各指标得分之和"
@@ -74,7 +74,7 @@ def _rescaled_total_matches(ctx: Context, scores: list[float | None], others: li
     """不适用 rows that kept their points: the indicator scores rescaled to the full points (the
     other way domain.md allows; not-applicable-not-redistributed says the points were not moved)."""
     na = sum(p for i in ctx.form.not_applicable() if (p := ctx.points(i.get("points"))))
-    weights = [ctx.points(i.get("points")) for i in ctx.form.scored()]
+    weights = ctx.column("points")
     if not na or any(w is None for w in weights) or not sum(w for w in weights if w):
         return False
     applicable = sum(w for w in weights if w)

@@ -34,6 +34,8 @@ class MissingValue(Rule):
         required = self.param(ctx, "required")
         for ind in form.scored():  # rows marked 不适用 miss nothing (not-applicable-not-redistributed)
             for key in required:
+                if key in ind.covered:
+                    continue  # held by the 分值/得分 cell merged over its scoring unit
                 c = ind.get(key)
                 if c is not None and c.blank:
                     yield self.finding(c, where=ctx.where(ind), field=FIELD_NAMES[key])

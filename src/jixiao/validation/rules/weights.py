@@ -26,7 +26,7 @@ class WeightSum(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         form, pack = ctx.form, ctx.pack
-        weights = [ctx.points(i.get("points")) for i in form.scored()]
+        weights = ctx.column("points")
         if weights and all(w is not None for w in weights) and not_redistributed(ctx) is None:
             expected = pack.indicator_weight
             total = scoring.round_half_up(sum(w for w in weights if w is not None), 4)
@@ -50,7 +50,7 @@ def not_redistributed(ctx: Context) -> tuple[list[tuple[Indicator, float]], floa
     """Rows marked 不适用 that kept their points, when that is why the applicable weights miss the
     pack's total (they add up with them): ([(row, points)], applicable total, expected); else None."""
     kept = [(i, p) for i in ctx.form.not_applicable() if (p := ctx.points(i.get("points")))]
-    weights = [ctx.points(i.get("points")) for i in ctx.form.scored()]
+    weights = ctx.column("points")
     if not kept or not weights or any(w is None for w in weights):
         return None
     expected = ctx.pack.indicator_weight
@@ -98,7 +98,7 @@ class SubtotalMismatch(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         def children_points(items: list[Indicator]) -> float | None:
-            pts = [ctx.points(i.get("points")) for i in items]
+            pts = [ctx.points(i.get("points")) for i in items if "points" not in i.covered]
             return None if any(p is None for p in pts) else sum(p for p in pts if p is not None)
 
         def sums(items: list[Indicator], extra: float = 0.0) -> set[float]:
