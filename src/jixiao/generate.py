@@ -39,8 +39,8 @@ from .core.parsing import (
 )
 from .errors import JXError
 from .forms import FORM_IDS, load_form, match_label, normalize_label
+from .functions import MODES
 
-MODES = ("udf", "lambda", "native")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xlsm", ".xls")
 
 # Header fields of a project (any of these labels, after normalisation) → record key.

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..forms import FORM_IDS, FORM_TITLES
-from ..templates import MODES, write_workbook
+from ..functions import MODES
 
 
 def template_name(form_id: str, mode: str) -> str:
@@ -15,6 +15,8 @@ def template_name(form_id: str, mode: str) -> str:
 
 
 def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str, ...] = MODES) -> list[Path]:
+    from ..templates import write_workbook  # openpyxl: only when writing
+
     return [write_workbook(out / template_name(f, m), f, m) for f in forms for m in modes]
 
 
@@ -41,6 +43,7 @@ def render_images(outdir: Path, forms: tuple[str, ...] = FORM_IDS) -> list[Path]
     import tempfile
 
     from .. import libreoffice
+    from ..templates import write_workbook
     from ..templates.samples import SEEDS
 
     if not libreoffice.available():
