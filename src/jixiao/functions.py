@@ -28,8 +28,6 @@ from .errors import ExcelError, JXError, RulePackError
 from .rulepacks import RulePack, load_pack
 
 CATEGORY = "绩效评价 jixiao"
-# The three ways a workbook can carry the JX_ functions (templates, generate, CLI choices).
-MODES = ("udf", "lambda", "native")
 
 
 @dataclass(frozen=True)

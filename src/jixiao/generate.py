@@ -39,7 +39,7 @@ from .core.parsing import (
 )
 from .errors import JXError
 from .forms import FORM_IDS, load_form, match_label, normalize_label
-from .functions import MODES
+from .hosts import MODES
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xlsm", ".xls")
 

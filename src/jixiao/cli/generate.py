@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..forms import FORM_IDS
-from ..functions import MODES
+from ..hosts import MODES
 
 
 @click.command("generate")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..forms import FORM_IDS, FORM_TITLES
-from ..functions import MODES
+from ..hosts import MODES
 
 
 def template_name(form_id: str, mode: str) -> str:

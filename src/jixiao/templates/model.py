@@ -16,7 +16,8 @@ from typing import Any
 from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
 
 from ..errors import ExcelError
-from ..functions import MODES, REGISTRY  # noqa: F401  (re-exported by templates)
+from ..functions import REGISTRY
+from ..hosts import MODES  # noqa: F401  (re-exported by templates)
 
 Env = Callable[[str], Any]  # cell address → its value (inputs as typed, formulas computed)
 
