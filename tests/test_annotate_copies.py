@@ -217,3 +217,22 @@ def test_libreoffice_opens_copies_and_keeps_links_inside(copies, tmp_path) -> No
         fills = [c for ws in wb.worksheets[1:] for row in ws.iter_rows() for c in row
                  if c.comment is not None and c.comment.author != "张三"]
         assert fills and all(c.fill.fgColor.rgb in ("FFFF8080", "FFFFE699") for c in fills)
+
+
+@needs_soffice
+def test_summary_links_stay_relative_after_a_libreoffice_resave(tmp_path) -> None:
+    from jixiao.validation import validate
+
+    src = tmp_path / "in"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(src / "部门.xlsx", [("自评表", "xiangmu", {"rows": rows})])
+    out = tmp_path / "out"
+    report = validate(src, out_dir=out)
+    summary = report.write_xlsx(out / "校验汇总.xlsx")
+    (resaved,) = libreoffice.resave_xlsx([summary], out / "resaved")
+    for path, prefix in ((summary, "annotated/"), (resaved, "../annotated/")):
+        wb = load_workbook(path)
+        links = [c.hyperlink for row in wb["问题"].iter_rows(min_row=2) for c in row if c.hyperlink]
+        assert links and all(h.target.startswith(prefix) and h.location.startswith("'自评表'!") for h in links), path
+        files = [c.hyperlink for row in wb["文件"].iter_rows(min_row=2) for c in row if c.hyperlink]
+        assert files and all(h.target.startswith(prefix) and not h.location for h in files)

@@ -41,11 +41,17 @@ def make_inert(cell: Any) -> None:
         cell.quotePrefix = True
 
 
-def append_inert(ws: Any, values: list[Any]) -> None:
-    """``ws.append`` for text from submissions: nothing in it can become a formula."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        make_inert(cell)
+def append_inert(ws: Any, values: list[Any]) -> list[Any]:
+    """``ws.append`` for text from submissions: nothing in it can become a formula. Returns the
+    row's cells (None where a value is None), so callers need not look the row up again."""
+    from openpyxl.cell import Cell
+
+    cells = [None if v is None else Cell(ws, value=v) for v in values]
+    for cell in cells:
+        if cell is not None:
+            make_inert(cell)
+    ws.append(cells)
+    return cells
 
 
 def quote_sheet(name: str) -> str:
@@ -167,10 +173,10 @@ def annotate_workbook(wb: Any, findings: list[Finding]) -> None:
         del wb[RESULT_SHEET]
     ws = wb.create_sheet(RESULT_SHEET, 0)
     ws.append(RESULT_HEADER)
-    for r, (values, link) in enumerate(_result_rows(findings, wb.sheetnames), start=2):
-        append_inert(ws, values)
+    for values, link in _result_rows(findings, wb.sheetnames):
+        cells = append_inert(ws, values)
         if link:  # a location inside this workbook, not an external target ("#…" is one)
-            cell = ws.cell(row=r, column=5)
+            cell = cells[4]
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link, display=str(cell.value))
             cell.font = Font(color="FF0563C1", underline="single")
     style_table(ws, RESULT_WIDTHS)
