@@ -500,19 +500,6 @@ def fill_xls_errors(grids: list[tuple[str, Grid]], data: bytes) -> None:
     _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
 
 
-def _recalculate_checked(data: bytes) -> dict[tuple[str, str], Any]:
-    """Recalculate the bytes the safety scan checked (the path could have changed since), under a
-    name openpyxl accepts whatever the submission was called (an .xlsx renamed .xls)."""
-    import tempfile
-
-    from ..hosts.formulas_host import recalculate
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
-        copy = Path(tmp) / "book.xlsx"
-        copy.write_bytes(data)
-        return recalculate(copy)
-
-
 def read_workbook(path: str | Path) -> Workbook:
     """Read one submitted workbook. Raises security.UnsafeFile when it cannot be read safely."""
     path = Path(path)
@@ -540,8 +527,11 @@ def read_workbook(path: str | Path) -> Workbook:
     elif sniff.kind == "xls":
         fill_xls_errors(grids, sniff.data)
     if sniff.uncached_formulas:
+        from .uncached import missing_cache_values
+
         try:
-            _fill_blanks(grids, _recalculate_checked(sniff.data))
+            _fill_blanks(grids, missing_cache_values(sniff.data, _sheet_parts(sniff.parts or {}), book.template,
+                                                     grids, find_forms))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
             book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")

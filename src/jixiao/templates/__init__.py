@@ -65,7 +65,7 @@ from .model import MODES, Sheet
 from .render import add_lambda_names, render_sheet
 
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
-           "computed_values", "check_data"]
+           "computed_values", "check_data", "sheet_model"]
 
 _TOP_KEYS = {
     "fubiao1": {"scores", "remarks", "personal", "deduction", "deduction_remark"},
@@ -142,6 +142,11 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
         if len(data.get("personal") or []) > n:
             raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
     return data
+
+
+def sheet_model(form_id: str, data: dict[str, Any] | None = None, pack: str | None = None) -> tuple[Sheet, str]:
+    """The form's sheet model (cells, formula expressions) laid out for ``data``, and its pack name."""
+    return _sheet(form_id, data, pack)
 
 
 def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple[Sheet, str]:

@@ -346,8 +346,9 @@ class Sheet:
     def input_cells(self) -> list[str]:
         return [addr(r, c) for (r, c), cell in sorted(self.cells.items()) if cell.role == "input"]
 
-    def evaluate(self) -> dict[str, Any]:
-        """Every formula cell's value computed by the Python core (inputs as typed)."""
+    def evaluate(self, typed: Env | None = None) -> dict[str, Any]:
+        """Every formula cell's value computed by the Python core; inputs as typed in this sheet, or
+        as ``typed(address)`` gives them (a workbook's cells, for values a missing cache would hold)."""
         exprs = self.formula_cells()
         memo: dict[str, Any] = {}
         busy: set[str] = set()
@@ -357,6 +358,8 @@ class Sheet:
             if a in memo:
                 return memo[a]
             if a not in exprs:
+                if typed is not None:
+                    return typed(a)
                 min_col, min_row, _, _ = range_boundaries(a)
                 cell = self.cells.get((min_row, min_col))
                 v = None if cell is None else cell.value

@@ -1,0 +1,134 @@
+"""The values a missing formula cache would hold, computed by the core where jixiao can.
+
+A workbook written by a script or a reporting system (openpyxl, never opened in Excel or WPS)
+carries formulas without cached values. For jixiao's own templates — the JX_TEMPLATE marker names
+the form and the formula mode — the template's sheet model holds every formula cell as an
+expression that the Python core evaluates. When each formula in the workbook is exactly the text
+that model writes, those expressions give the values: a millisecond instead of the seconds a
+`formulas` model takes to build. Anything else (other formulas, an edited or re-laid-out
+template) is recalculated by `formulas` (:func:`jixiao.hosts.formulas_host.recalculate`).
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .model import Form
+
+Values = dict[tuple[str, str], Any]  # (sheet, "A1") → value
+Grid = list[list[Any]]
+
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def missing_cache_values(data: bytes, sheet_parts: dict[str, str], template: str | None,
+                         grids: list[tuple[str, Grid]],
+                         find_forms: Callable[[Grid, str], list[Form]]) -> Values:
+    """{(sheet, cell): value} for the formula cells of the .xlsx ``data`` (checked bytes)."""
+    if template:
+        values = template_values(data, sheet_parts, template, grids, find_forms)
+        if values is not None:
+            return values
+    return recalculate_bytes(data)
+
+
+def recalculate_bytes(data: bytes) -> Values:
+    """`formulas` on the checked bytes, under a name openpyxl accepts whatever the file was called."""
+    from ..hosts.formulas_host import recalculate
+
+    with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
+        copy = Path(tmp) / "book.xlsx"
+        copy.write_bytes(data)
+        return recalculate(copy)
+
+
+def formula_texts(data: bytes, sheet_parts: dict[str, str]) -> dict[str, dict[str, str]] | None:
+    """Sheet → {cell: formula text}; None when a formula's text is not written in its own cell
+    (shared formulas, which only Excel-family programs write — and they keep cached values)."""
+    out: dict[str, dict[str, str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for name, part in sheet_parts.items():
+            try:
+                xml = zf.read(part)
+            except KeyError:
+                continue
+            cells: dict[str, str] = {}
+            for ref, inner in _CELL.findall(xml):
+                f = _FORMULA.search(inner or b"")
+                if f is None:
+                    continue
+                if f.group(2) is None or b'si="' in f.group(1):
+                    return None
+                cells[ref.decode()] = html.unescape(f.group(2).decode("utf-8"))
+            if cells:
+                out[name] = cells
+    return out
+
+
+def template_values(data: bytes, sheet_parts: dict[str, str], template: str, grids: list[tuple[str, Grid]],
+                    find_forms: Callable[[Grid, str], list[Form]]) -> Values | None:
+    """The core's values for a workbook whose formulas are exactly those of one of our templates
+    (blank, or laid out for the indicator rows it holds); None when they are not."""
+    parts = template.split(":")
+    texts = formula_texts(data, sheet_parts)
+    if len(parts) < 2 or not texts or len(texts) != 1:
+        return None
+    (sheet, cells), = texts.items()
+    grid = dict(grids).get(sheet)
+    if grid is None:
+        return None
+    form_id, mode = parts[0], parts[1]
+    shapes: list[tuple[tuple[str, str, str], ...] | None] = [None]
+    shapes += [_shape(form) for form in find_forms(grid, sheet) if form.form_id == form_id]
+    for shape in shapes:
+        model = _model(form_id, mode, shape)
+        if model is not None and model[1] == cells:
+            computed = model[0].evaluate(lambda a: _typed(grid, a))
+            return {(sheet, a): v for a, v in computed.items()}
+    return None
+
+
+def _shape(form: Form) -> tuple[tuple[str, str, str], ...]:
+    """The indicator rows a generated form was laid out for (their names, not their values)."""
+    return tuple((ind.level1, ind.level2, ind.label) for ind in form.indicators if not ind.deduction)
+
+
+@functools.lru_cache(maxsize=32)
+def _model(form_id: str, mode: str, shape: tuple[tuple[str, str, str], ...] | None) -> tuple[Any, dict[str, str]] | None:
+    """A template's sheet model and the formula text of each of its cells (built once per shape)."""
+    try:
+        from ..templates import MODES, sheet_model
+    except ImportError:
+        return None
+    if mode not in MODES:
+        return None
+    data = None if shape is None else {"indicators": [
+        {"level1": l1, "level2": l2, "level3": l3} for l1, l2, l3 in shape]}
+    try:
+        sheet, pack = sheet_model(form_id, data)
+    except (ValueError, KeyError):
+        return None
+    return sheet, {a: e.text(mode, pack) for a, e in sheet.formula_cells().items()}
+
+
+def _typed(grid: Grid, address: str) -> Any:
+    """A cell as typed, in the form the template model's inputs take (blank → None)."""
+    m = _REF.fullmatch(address)
+    if m is None:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    r, c = int(m.group(2)) - 1, col - 1
+    v = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
+    return None if v is None or (isinstance(v, str) and not v.strip()) else v  # as Sheet.evaluate
