@@ -24,6 +24,6 @@ def timed(fn: Callable[[], object], repeat: int = 5) -> float:
 
 def row(what: str, figure: float, baseline: float, baseline_name: str, unit: str = "s") -> str:
     ratio = figure / baseline if baseline else float("inf")
-    line = f"{what:<44} {figure:8.3f} {unit}   {baseline_name:<34} {baseline:8.3f} {unit}   {ratio:5.1f}×"
+    line = f"{what:<44} {figure:8.3f} {unit}   {baseline_name:<34} {baseline:8.3f} {unit}   {ratio:6.2f}×"
     print(line, flush=True)
     return line

@@ -18,13 +18,19 @@ from ..errors import ExcelError
 def command(workbook: Path, output: Path | None, show: bool) -> None:
     """重新计算工作簿（含 JX_ 函数），把结果作为缓存值写入副本。无需 Excel。"""
     os.environ.setdefault("TQDM_DISABLE", "1")  # `formulas` draws a progress bar otherwise
+    # The core computes our templates; `formulas` everything else.
     from ..hosts.formulas_host import recalc_file
+    from ..reader.uncached import workbook_values
 
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"只支持 .xlsx/.xlsm 文件 (only .xlsx/.xlsm): {workbook}")
     output = output or workbook.with_name(f"{workbook.stem}-recalc{workbook.suffix}")
+    from ..security import UnsafeFile
+
     try:
-        values = recalc_file(workbook, output)
+        values = recalc_file(workbook, output, workbook_values)
+    except UnsafeFile as exc:  # not a workbook, or not a safe one: write nothing
+        raise click.ClickException(f"无法计算 {workbook}（cannot recalculate）: {exc.reason}") from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except Exception as exc:  # a broken workbook: say so, write nothing

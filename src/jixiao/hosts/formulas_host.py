@@ -15,10 +15,9 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..core.scoring import round_half_up
 from ..errors import ExcelError
@@ -29,6 +28,7 @@ PREFIXES = ("", "_XLUDF.", "_XLFN._XLUDF.")
 
 def _to_python(value: Any) -> Any:
     """One `formulas` cell value → a plain Python value (errors → ExcelError, empty → None)."""
+    import numpy as np
     import schedula as sh
     from formulas.tokens.operand import XlError
 
@@ -44,6 +44,8 @@ def _to_python(value: Any) -> Any:
 
 
 def _to_range(value: Any) -> list[list[Any]]:
+    import numpy as np
+
     arr = np.asarray(value, dtype=object)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
@@ -64,6 +66,8 @@ def _adapter(spec: JXFunction) -> Any:
     from formulas.functions import wrap_func
 
     def call(*args: Any) -> Any:
+        import numpy as np
+
         values = []
         for arg_spec, value in zip(spec.args, args, strict=False):
             values.append(_to_range(value) if arg_spec.is_range else _to_python(value))
@@ -121,15 +125,17 @@ def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
     return values
 
 
-def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
-    """Recalculate ``src`` and write a copy to ``dst`` whose formula cells carry the results."""
+def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str],
+                compute: Callable[[Path], dict[tuple[str, str], Any]] | None = None) -> dict[tuple[str, str], Any]:
+    """Recalculate ``src`` (with ``compute``, by default :func:`recalculate`) and write a copy to
+    ``dst`` whose formula cells carry the results."""
     from ..fileio import atomic_path
     from ..xlsxcache import write_cached_values
 
     src, dst = Path(src), Path(dst)
     if dst.exists() and dst.resolve() == src.resolve():
         raise ValueError(f"输出文件不能覆盖输入文件 (refusing to overwrite the input): {src}")
-    values = recalculate(src)
+    values = (compute or recalculate)(src)
     with atomic_path(dst) as tmp:
         write_cached_values(src, tmp, values)
     return values

@@ -21,7 +21,7 @@ from ..core.parsing import is_blank, normalize_text
 from ..errors import ERROR_VALUES
 from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
 from .biff import xls_error_cells
-from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1
+from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1, parse_a1
 
 Grid = list[list[Any]]
 
@@ -473,13 +473,10 @@ def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], An
         if not vals:
             continue
         for ref, v in vals.items():
-            m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-            if not m or v is None:
+            at = parse_a1(ref)
+            if at is None or v is None:
                 continue
-            col = 0
-            for ch in m.group(1):
-                col = col * 26 + ord(ch) - 64
-            r, c = int(m.group(2)) - 1, col - 1
+            r, c = at
             if r >= security.MAX_ROWS or c >= security.MAX_COLS:
                 continue
             while len(rows) <= r:

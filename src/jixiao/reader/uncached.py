@@ -21,14 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .model import Form
+from .model import Form, parse_a1
 
 Values = dict[tuple[str, str], Any]  # (sheet, "A1") → value
 Grid = list[list[Any]]
 
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
-_REF = re.compile(r"([A-Z]+)(\d+)")
 
 
 def missing_cache_values(data: bytes, sheet_parts: dict[str, str], template: str | None,
@@ -40,6 +39,20 @@ def missing_cache_values(data: bytes, sheet_parts: dict[str, str], template: str
         if values is not None:
             return values
     return recalculate_bytes(data)
+
+
+def workbook_values(path: str | Path) -> Values:
+    """Every formula cell of an .xlsx, computed (``jixiao recalc``): by the core for our templates,
+    by `formulas` otherwise. The file passes the same safety checks as a submission."""
+    from .. import security
+    from .layout import _sheet_parts, _template_of, find_forms, load_grids
+
+    sniff = security.sniff_workbook(path)
+    if sniff.kind != "xlsx":
+        raise ValueError(f"只支持 .xlsx/.xlsm 文件 (only .xlsx/.xlsm): {path}")
+    parts = sniff.parts or {}
+    return missing_cache_values(sniff.data, _sheet_parts(parts), _template_of(parts),
+                                load_grids(sniff.data), find_forms)
 
 
 def recalculate_bytes(data: bytes) -> Values:
@@ -123,12 +136,9 @@ def _model(form_id: str, mode: str, shape: tuple[tuple[str, str, str], ...] | No
 
 def _typed(grid: Grid, address: str) -> Any:
     """A cell as typed, in the form the template model's inputs take (blank → None)."""
-    m = _REF.fullmatch(address)
-    if m is None:
+    at = parse_a1(address)
+    if at is None:
         return None
-    col = 0
-    for ch in m.group(1):
-        col = col * 26 + ord(ch) - 64
-    r, c = int(m.group(2)) - 1, col - 1
+    r, c = at
     v = grid[r][c] if r < len(grid) and c < len(grid[r]) else None
     return None if v is None or (isinstance(v, str) and not v.strip()) else v  # as Sheet.evaluate

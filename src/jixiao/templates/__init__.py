@@ -52,17 +52,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.workbook.defined_name import DefinedName
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..forms import FORM_IDS, TEMPLATE_MARKER, load_form
 from ..rulepacks import load_pack
 from .layouts import LAYOUTS
 from .model import MODES, Sheet
-from .render import add_lambda_names, render_sheet
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
            "computed_values", "check_data", "sheet_model"]
@@ -159,6 +158,11 @@ def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple
 def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | None = None,
                    pack: str | None = None) -> Workbook:
     """The form as an openpyxl Workbook (no cached values: use :func:`write_workbook` for files)."""
+    from openpyxl import Workbook  # only when writing: reading a template's model needs no openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from .render import add_lambda_names, render_sheet
+
     if mode not in MODES:
         raise ValueError(f"未知公式模式“{mode}” (unknown mode); 可用: {', '.join(MODES)}")
     sh, pack_name = _sheet(form_id, data, pack)

@@ -13,17 +13,25 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, get_column_letter, range_boundaries
-
 from ..errors import ExcelError
 from ..functions import REGISTRY
 from ..hosts import MODES  # noqa: F401  (re-exported by templates)
+from ..reader.model import col_index, col_letter, parse_a1
 
 Env = Callable[[str], Any]  # cell address → its value (inputs as typed, formulas computed)
 
 
+def range_boundaries(ref: str) -> tuple[int, int, int, int]:
+    """"B3:D9" (or one cell) → 1-based (min_col, min_row, max_col, max_row), as openpyxl gives it."""
+    ends = [parse_a1(part) for part in ref.split(":")]
+    if not ends or len(ends) > 2 or None in ends:
+        raise ValueError(f"not a cell range: {ref}")
+    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    return min(c1, c2) + 1, min(r1, r2) + 1, max(c1, c2) + 1, max(r1, r2) + 1
+
+
 def addr(row: int, col: int, absolute: bool = False) -> str:
-    letter = get_column_letter(col)
+    letter = col_letter(col - 1)
     return f"${letter}${row}" if absolute else f"{letter}{row}"
 
 
@@ -330,7 +338,7 @@ class Sheet:
             span: int = 1, rows: int = 1, expr: Expr | None = None, fmt: str | None = None,
             align: str | None = None, bold: bool = False) -> str:
         """Write a cell (optionally merged over ``span`` columns and ``rows`` rows); its address."""
-        c = column_index_from_string(col) if isinstance(col, str) else col
+        c = col_index(col) + 1 if isinstance(col, str) else col
         self.cells[(row, c)] = Cell(value, expr, role, fmt, align, bold)
         for r in range(row, row + rows):
             for cc in range(c, c + span):

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
+from ..reader.model import a1, col_index, parse_a1
 from ..xlsxcache import sheet_parts
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -57,21 +58,6 @@ class Unpatchable(Exception):
 def xml_text(value: object) -> str:
     """Text for an XML element or attribute: escaped, characters XML cannot hold removed."""
     return escape(_ILLEGAL_XML.sub("", str(value)))
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(n: int) -> str:
-    s = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 @dataclass
@@ -232,21 +218,21 @@ def _relative(from_part: str, to_part: str) -> str:
 
 
 def _merged_hidden(xml: bytes) -> set[tuple[int, int]]:
-    """Cells covered by a merge other than its top-left one (openpyxl's MergedCell)."""
+    """0-based cells covered by a merge other than its top-left one (openpyxl's MergedCell)."""
     hidden: set[tuple[int, int]] = set()
     for c1, r1, c2, r2 in _MERGE.findall(xml):
-        a, b = col_number(c1.decode()), col_number(c2.decode())
-        for r in range(int(r1), int(r2) + 1):
+        a, b = col_index(c1.decode()), col_index(c2.decode())
+        for r in range(int(r1) - 1, int(r2)):
             for c in range(a, b + 1):
-                if (r, c) != (int(r1), a):
+                if (r, c) != (int(r1) - 1, a):
                     hidden.add((r, c))
     return hidden
 
 
 def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
     """Give cell ``ref`` the format ``style_of(old_style)``; add the cell (and row) when absent."""
-    m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-    col, row = col_number(m.group(1)), int(m.group(2))
+    row0, col0 = parse_a1(ref)
+    col, row = col0 + 1, row0 + 1
     data_start = xml.find(b"<sheetData")
     if data_start < 0:
         raise Unpatchable("no sheetData")
@@ -269,7 +255,7 @@ def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
         row_end = xml.index(b"</row>", tag_end)
         insert_at = row_end
         for cm in _CELL.finditer(xml, tag_end, row_end):
-            c = col_number(cm.group(1).decode())
+            c = col_index(cm.group(1).decode()) + 1
             if c < col:
                 continue
             if c > col:
@@ -299,8 +285,7 @@ def _vml_xml(marks: list[Mark], block: int) -> bytes:
     """Legacy VML shapes: Excel shows a comment only when its note shape exists."""
     shapes = []
     for i, m in enumerate(marks):
-        mm = re.fullmatch(r"([A-Z]+)(\d+)", m.ref)
-        row, col = int(mm.group(2)) - 1, col_number(mm.group(1)) - 1
+        row, col = parse_a1(m.ref)
         shapes.append(
             f'<v:shape id="_x0000_s{block * 1024 + 2 + i}" type="#_x0000_t202" style="position:absolute; '
             f"margin-left:59.25pt;margin-top:1.5pt;width:320px;height:{40 + 18 * m.lines}px;z-index:1;"
@@ -340,8 +325,8 @@ def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: _Styles, aut
     hidden = _merged_hidden(xml)
     shown = []
     for mark in marks:
-        m = re.fullmatch(r"([A-Z]+)(\d+)", mark.ref)
-        if m is None or (int(m.group(2)), col_number(m.group(1))) in hidden:
+        at = parse_a1(mark.ref)
+        if at is None or at in hidden:
             continue
         xml = _set_style(xml, mark.ref, lambda s, color=mark.color: styles.filled(s, color))
         shown.append(mark)
@@ -376,7 +361,7 @@ def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, .
                   dangerous: tuple[str, ...]) -> bytes:
     """The 校验结果 worksheet: bold frozen header, widths, wrapped long text, A4 landscape."""
     wide = {i for i, w in enumerate(widths) if w >= 40}
-    out = ['<row r="1">' + "".join(_cell_xml(f"{_col_letters(i + 1)}1", h, styles.cell(bold=True))
+    out = ['<row r="1">' + "".join(_cell_xml(a1(0, i), h, styles.cell(bold=True))
                                    for i, h in enumerate(header)) + "</row>"]
     links = []
     for r, row in enumerate(rows, start=2):
@@ -384,7 +369,7 @@ def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, .
         for i, v in enumerate(row.values):
             if v is None:
                 continue
-            ref = f"{_col_letters(i + 1)}{r}"
+            ref = a1(r - 1, i)
             link = row.link is not None and i == 4
             quote = isinstance(v, str) and v.startswith(dangerous)
             cells.append(_cell_xml(ref, v, styles.cell(link=link, wrap=i in wide, quote=quote)))
@@ -395,7 +380,7 @@ def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, .
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" '
             f'xmlns:r="{NS_R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-            f'<dimension ref="A1:{_col_letters(len(header))}{len(rows) + 1}"/>'
+            f'<dimension ref="A1:{a1(len(rows), len(header) - 1)}"/>'
             '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
             'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
             f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
