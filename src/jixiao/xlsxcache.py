@@ -48,7 +48,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _value_xml(value: Any) -> tuple[bytes, bytes] | None:
+def cached_value_xml(value: Any) -> tuple[bytes, bytes] | None:
     """(type attribute, <v> element) for a cached value; None when there is nothing to cache."""
     if value is None:
         return b' t="str"', b"<v></v>"
@@ -74,7 +74,7 @@ def _rewrite_sheet(xml: bytes, values: Mapping[str, Any]) -> bytes:
         ref = _ATTR_R.search(attrs)
         if not formula or not ref or ref.group(1).decode() not in values:
             return match.group(0)
-        cached = _value_xml(values[ref.group(1).decode()])
+        cached = cached_value_xml(values[ref.group(1).decode()])
         if cached is None:
             return match.group(0)
         type_attr, v = cached

@@ -8,6 +8,7 @@ gives the cached values, so the two can never drift apart in how a cell is wired
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from ..reader.model import col_index, col_letter, parse_a1
 Env = Callable[[str], Any]  # cell address → its value (inputs as typed, formulas computed)
 
 
+@functools.lru_cache(maxsize=8192)
 def range_boundaries(ref: str) -> tuple[int, int, int, int]:
     """"B3:D9" (or one cell) → 1-based (min_col, min_row, max_col, max_row), as openpyxl gives it."""
     ends = [parse_a1(part) for part in ref.split(":")]
