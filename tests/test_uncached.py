@@ -36,7 +36,7 @@ def _pairs(tmp: Path, n: int, seed: int) -> list[tuple[Path, Path]]:
 
 
 def test_templates_without_cache_validate_like_with_cache_from_the_core(tmp_path, monkeypatch) -> None:
-    def no_engine(data: bytes) -> dict:
+    def no_engine(*args: object) -> dict:
         raise AssertionError("a `formulas` model was built for one of our templates")
 
     monkeypatch.setattr(uncached, "recalculate_bytes", no_engine)
@@ -55,11 +55,11 @@ def test_core_values_equal_the_cached_values_cell_by_cell(tmp_path) -> None:
 
     for cached, bare in _pairs(tmp_path, 9, seed=5):
         sniff = sniff_workbook(bare)
-        values = uncached.template_values(sniff.data, _sheet_parts(sniff.parts), "x:y", [], find_forms)
-        assert values is None  # an unknown form or mode is not guessed at
+        texts = uncached.formula_texts(sniff.data, _sheet_parts(sniff.parts))
+        grids = load_grids(sniff.data)
+        assert uncached.template_values(texts, "x:y", grids, find_forms) is None  # unknown: not guessed
         marker = load_workbook(cached).defined_names["JX_TEMPLATE"].attr_text.strip('"')
-        values = uncached.template_values(sniff.data, _sheet_parts(sniff.parts), marker,
-                                          load_grids(sniff.data), find_forms)
+        values = uncached.template_values(texts, marker, grids, find_forms)
         assert values
         wb = load_workbook(cached, data_only=True)
         for (sheet, ref), v in values.items():
@@ -73,7 +73,7 @@ def test_an_edited_template_formula_goes_to_formulas(tmp_path, monkeypatch) -> N
 
     engine = uncached.recalculate_bytes
     calls = []
-    monkeypatch.setattr(uncached, "recalculate_bytes", lambda data: calls.append(1) or engine(data))
+    monkeypatch.setattr(uncached, "recalculate_bytes", lambda *a: calls.append(1) or engine(*a))
     cached = templates.write_workbook(tmp_path / "c.xlsx", "xiangmu", "udf", SEEDS["xiangmu"])
     wb = load_workbook(cached)
     ws = wb.worksheets[0]
@@ -84,3 +84,46 @@ def test_an_edited_template_formula_goes_to_formulas(tmp_path, monkeypatch) -> N
     assert book.recalculated
     form = book.forms[0]
     assert calls and form.total is not None and form.total.value == pytest.approx(98.5)
+
+
+def test_workbooks_sharing_formulas_share_one_compiled_model(tmp_path, monkeypatch) -> None:
+    """Formulas jixiao does not know go to `formulas`; the second workbook with the same formulas
+    (a department's own layout, filled by a system) reuses the first one's model, and its values
+    are those a model of its own gives."""
+    import formulas
+    from openpyxl import Workbook
+
+    from jixiao.hosts import formulas_host
+
+    def book(path: Path, budget: float, spent: float, note: str) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "资金"
+        ws.append(["全年预算数", "全年执行数", "执行率", "得分", "备注", "合计"])
+        ws.append([budget, spent, "=ROUND(B2/A2,4)", "=ROUND(MIN(C2,1)*10,2)", note, "=SUM(A2:B2)"])
+        ws.append([None, None, '=IF(E2="","无",E2)', None, None, None])
+        wb.save(path)
+        return path
+
+    first = book(tmp_path / "a.xlsx", 87.65, 86.54, "按期完成")
+    second = book(tmp_path / "b.xlsx", 120, 80, "资金拨付滞后")
+    builds = []
+    real = formulas.ExcelModel.loads
+    monkeypatch.setattr(formulas.ExcelModel, "loads", lambda self, *a: builds.append(1) or real(self, *a))
+    monkeypatch.setattr(formulas_host, "_MODELS", type(formulas_host._MODELS)())
+    values = {p.name: _grid_values(p) for p in (first, second)}
+    assert len(builds) == 1  # the second workbook reused the first one's model
+    assert values["b.xlsx"] == {"C2": 0.6667, "D2": 6.67, "F2": 200, "C3": "资金拨付滞后"}
+    assert values["a.xlsx"] == {"C2": 0.9873, "D2": 9.87, "F2": pytest.approx(174.19), "C3": "按期完成"}
+    third = book(tmp_path / "c.xlsx", 50, 60, "")  # E2 now empty: another set of filled cells
+    assert _grid_values(third)["C3"] == "无" and len(builds) == 2
+
+
+def _grid_values(path: Path) -> dict:
+    from jixiao.reader.layout import _sheet_parts, load_grids
+    from jixiao.security import sniff_workbook
+
+    sniff = sniff_workbook(path)
+    values = uncached.missing_cache_values(sniff.data, _sheet_parts(sniff.parts), None,
+                                           load_grids(sniff.data), lambda grid, sheet: [])
+    return {ref: v for (_, ref), v in values.items() if ref in ("C2", "D2", "F2", "C3")}

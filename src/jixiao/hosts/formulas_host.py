@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
 
@@ -100,21 +101,52 @@ def register() -> dict[str, Any]:
 _SOLUTION_KEY = re.compile(r"^'?\[(?P<book>[^\]]+)\](?P<sheet>.+?)'?!(?P<cell>[A-Z]+[0-9]+)$")
 
 
-def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
+Inputs = Callable[[str, str], Any]  # (sheet, "A1") → the cell's typed value
+
+
+def recalculate(path: str | os.PathLike[str], shared: Hashable | None = None,
+                inputs: Inputs | None = None) -> dict[tuple[str, str], Any]:
     """Compute a workbook headlessly: {(sheet name, "A1"): value} for every single cell.
 
     Sheet names come back as the workbook spells them (``formulas`` upper-cases them).
     Error values come back as :class:`~jixiao.errors.ExcelError`.
+
+    ``shared`` names what the workbook's model depends on (its formulas, sheets, names and which
+    cells hold values); a model compiled for an equal key is reused, fed with ``inputs``.
     """
     import formulas
-    from openpyxl import load_workbook
 
     register()
     path = Path(path)
+    compiled = _MODELS.get(shared) if shared is not None and inputs is not None else None
+    if compiled is not None:
+        _MODELS.move_to_end(shared)
+        model, by_upper, given = compiled
+        fed = {node: _from_python(inputs(sheet, ref)) for node, (sheet, ref) in given.items()}
+        return _values(model.calculate(inputs=fed), by_upper)
+    from openpyxl import load_workbook
+
     names = load_workbook(path, read_only=True).sheetnames
     by_upper = {n.upper(): n for n in names}
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
+    if shared is not None and inputs is not None:
+        given = {}
+        for node, default in model.dsp.default_values.items():
+            match = _SOLUTION_KEY.match(str(node).replace("''", "'"))
+            if match and isinstance(default.get("value"), (int, float, str)):  # a typed cell, not an empty one
+                given[node] = (by_upper.get(match["sheet"].upper(), match["sheet"]), match["cell"])
+        _MODELS[shared] = (model, by_upper, given)
+        while len(_MODELS) > MAX_MODELS:
+            _MODELS.popitem(last=False)
+    return _values(solution, by_upper)
+
+
+MAX_MODELS = 4  # compiled models kept per process (a few MB each)
+_MODELS: OrderedDict[Hashable, tuple[Any, dict[str, str], dict[str, tuple[str, str]]]] = OrderedDict()
+
+
+def _values(solution: Any, by_upper: dict[str, str]) -> dict[tuple[str, str], Any]:
     values: dict[tuple[str, str], Any] = {}
     for key, ranges in solution.items():
         match = _SOLUTION_KEY.match(key.replace("''", "'"))

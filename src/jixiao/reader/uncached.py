@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..errors import ERROR_VALUES
 from .model import Form, parse_a1
 
 Values = dict[tuple[str, str], Any]  # (sheet, "A1") → value
@@ -34,11 +35,38 @@ def missing_cache_values(data: bytes, sheet_parts: dict[str, str], template: str
                          grids: list[tuple[str, Grid]],
                          find_forms: Callable[[Grid, str], list[Form]]) -> Values:
     """{(sheet, cell): value} for the formula cells of the .xlsx ``data`` (checked bytes)."""
-    if template:
-        values = template_values(data, sheet_parts, template, grids, find_forms)
+    texts = formula_texts(data, sheet_parts)
+    if template and texts:
+        values = template_values(texts, template, grids, find_forms)
         if values is not None:
             return values
-    return recalculate_bytes(data)
+    return recalculate_bytes(data, _model_key(data, texts, grids), grids)
+
+
+def _model_key(data: bytes, texts: dict[str, dict[str, str]] | None,
+               grids: list[tuple[str, Grid]]) -> tuple[Any, ...] | None:
+    """What a `formulas` model of the workbook depends on: its formulas, sheets and defined names,
+    and which cells hold a value. Workbooks with equal keys share one compiled model (None: the
+    workbook's values are not all plain numbers and text, so it gets its own)."""
+    if not texts:
+        return None
+    filled = []
+    for name, rows in grids:
+        for r, row in enumerate(rows):
+            for c, v in enumerate(row):
+                if isinstance(v, str) and v in ERROR_VALUES or not isinstance(v, (int, float, str)):
+                    if v is not None:
+                        return None  # dates, error values: `formulas` reads these its own way
+                elif v != "":
+                    filled.append((name, r, c))
+    names = re.search(rb"<definedNames\b.*?</definedNames>", _workbook_xml(data), re.S)
+    return (tuple(n for n, _ in grids), tuple(sorted((s, tuple(sorted(c.items()))) for s, c in texts.items())),
+            names.group(0) if names else b"", tuple(filled))
+
+
+def _workbook_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return zf.read("xl/workbook.xml")
 
 
 def workbook_values(path: str | Path) -> Values:
@@ -55,14 +83,21 @@ def workbook_values(path: str | Path) -> Values:
                                 load_grids(sniff.data), find_forms)
 
 
-def recalculate_bytes(data: bytes) -> Values:
-    """`formulas` on the checked bytes, under a name openpyxl accepts whatever the file was called."""
+def recalculate_bytes(data: bytes, key: tuple[Any, ...] | None = None,
+                      grids: list[tuple[str, Grid]] | None = None) -> Values:
+    """`formulas` on the checked bytes, under a name openpyxl accepts whatever the file was called;
+    with a ``key``, a model compiled for an earlier workbook with the same key is reused."""
     from ..hosts.formulas_host import recalculate
 
+    by_sheet = dict(grids or [])
+
+    def typed(sheet: str, ref: str) -> Any:
+        return _typed(by_sheet.get(sheet, []), ref)
+
     with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
-        copy = Path(tmp) / "book.xlsx"
+        copy = Path(tmp) / "book.xlsx"  # one name for every workbook: model nodes are named after it
         copy.write_bytes(data)
-        return recalculate(copy)
+        return recalculate(copy, key, typed if key is not None else None)
 
 
 def formula_texts(data: bytes, sheet_parts: dict[str, str]) -> dict[str, dict[str, str]] | None:
@@ -88,13 +123,13 @@ def formula_texts(data: bytes, sheet_parts: dict[str, str]) -> dict[str, dict[st
     return out
 
 
-def template_values(data: bytes, sheet_parts: dict[str, str], template: str, grids: list[tuple[str, Grid]],
+def template_values(texts: dict[str, dict[str, str]], template: str, grids: list[tuple[str, Grid]],
                     find_forms: Callable[[Grid, str], list[Form]]) -> Values | None:
-    """The core's values for a workbook whose formulas are exactly those of one of our templates
-    (blank, or laid out for the indicator rows it holds); None when they are not."""
+    """The core's values for a workbook whose formulas (``texts``: sheet → cell → formula) are exactly
+    those of one of our templates (blank, or laid out for the indicator rows it holds); None when
+    they are not."""
     parts = template.split(":")
-    texts = formula_texts(data, sheet_parts)
-    if len(parts) < 2 or not texts or len(texts) != 1:
+    if len(parts) < 2 or len(texts) != 1:
         return None
     (sheet, cells), = texts.items()
     grid = dict(grids).get(sheet)
