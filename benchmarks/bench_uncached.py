@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import tempfile
 import time
 from pathlib import Path
 
 from _common import row
+from bench_validate import fill
 from workbook_factory import strip_cached_values
 
 
@@ -40,12 +40,6 @@ def pools(root: Path, size: int) -> tuple[list[Path], list[Path]]:
     return cached, bare
 
 
-def fill(directory: Path, pool: list[Path], n: int) -> None:
-    directory.mkdir()
-    for i in range(n):
-        shutil.copyfile(pool[i % len(pool)], directory / f"{i:05d}-{pool[i % len(pool)].name}")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=1000)
@@ -58,8 +52,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         root = Path(tmp)
         cached, bare = pools(root, args.pool)
-        fill(root / "cached", cached, args.n)
-        fill(root / "bare", bare, args.n)
+        for name, pool in (("cached", cached), ("bare", bare)):
+            (root / name).mkdir()
+            fill(root / name, pool, args.n)
         jixiao.validate(cached[:3])  # imports outside the timings
 
         t0 = time.perf_counter()

@@ -31,6 +31,13 @@ _ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ATTR_T = re.compile(rb'\s+t="[^"]*"')
 _FORMULA = re.compile(rb"<f(?=[\s>/])[^>]*?(?:/>|>.*?</f>)", re.S)
 _CALC_PR = re.compile(rb"<calcPr\b[^>]*?/>")
+# XML 1.0 cannot carry most control characters; text from submissions may hold them.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text for an XML element or attribute value: escaped, characters XML cannot hold removed."""
+    return escape(_ILLEGAL_XML.sub("", str(value)), {'"': "&quot;"})
 
 
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -20,20 +20,11 @@ from typing import Any
 
 from ..fileio import atomic_write_bytes
 from ..reader.model import a1
-from ..xlsxcache import cached_value_xml, sheet_parts
+from ..xlsxcache import cached_value_xml, sheet_parts, xml_text
 from .model import Sheet
 from .render import column_widths, row_heights
 
 _STYLE = re.compile(rb'<c r="([A-Z]+\d+)" s="(\d+)"')
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _text(value: str) -> str:
-    from xml.sax.saxutils import escape
-
-    return escape(_ILLEGAL_XML.sub("", value))
-
-
 @dataclass
 class _Rendered:
     """The package of a workbook rendered by openpyxl, cut around its worksheet's cells."""
@@ -103,7 +94,7 @@ def _cell(ref: str, style: int | None, cell: Any, formula: str | None, values: d
         cached = cached_value_xml(values.get(ref))
         if cached is None:
             raise _NotRefillable(f"{ref}: cached value {values.get(ref)!r}")
-        return f'<c r="{ref}"{s}{cached[0].decode()}><f>{_text(formula)}</f>{cached[1].decode()}</c>'
+        return f'<c r="{ref}"{s}{cached[0].decode()}><f>{xml_text(formula)}</f>{cached[1].decode()}</c>'
     v = cell.value
     if v is None:
         return f'<c r="{ref}"{s} t="n" />' if s else ""
@@ -115,7 +106,7 @@ def _cell(ref: str, style: int | None, cell: Any, formula: str | None, values: d
         raise _NotRefillable(f"{ref}: {type(v).__name__}")  # dates and the like: openpyxl decides
     text = v
     space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_text(text)}</t></is></c>'
+    return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
 
 
 class _NotRefillable(Exception):

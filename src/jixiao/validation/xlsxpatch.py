@@ -23,11 +23,11 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
-from ..xlsxcache import sheet_parts
+from ..xlsxcache import sheet_parts, xml_text
+from .xlsxstyles import Styles, Unpatchable
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,8 +40,6 @@ REL_SHEET = NS_R + "/worksheet"
 REL_COMMENTS = NS_R + "/comments"
 REL_VML = NS_R + "/vmlDrawing"
 
-# XML 1.0 cannot carry most control characters; text from submissions may hold them.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _ROW_NUM = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
@@ -49,15 +47,6 @@ _S_ATTR = re.compile(rb'\ss="\d*"')
 # Elements that follow <legacyDrawing> in a worksheet (CT_Worksheet order).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
                            rb"|tableParts|extLst)\b|</worksheet>")
-
-
-class Unpatchable(Exception):
-    """The package holds something this module does not edit safely; use openpyxl instead."""
-
-
-def xml_text(value: object) -> str:
-    """Text for an XML element or attribute: escaped, characters XML cannot hold removed."""
-    return escape(_ILLEGAL_XML.sub("", str(value)))
 
 
 @dataclass
@@ -76,85 +65,6 @@ class ResultRow:
 
     values: list[object]
     link: str | None = None  # "'Sheet'!A1"
-
-
-@dataclass
-class _Styles:
-    """xl/styles.xml with fills, fonts and cell formats appended on demand."""
-
-    xml: bytes
-    fills: list[bytes] = field(default_factory=list)
-    fonts: list[bytes] = field(default_factory=list)
-    xfs: list[bytes] = field(default_factory=list)
-    _cache: dict[object, int] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.base_fills = self._count(b"fills")
-        self.base_fonts = self._count(b"fonts")
-        self.base_xfs = self._count(b"cellXfs")
-        self.existing = re.findall(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", self._section(b"cellXfs"), re.S)
-        if len(self.existing) != self.base_xfs:
-            raise Unpatchable("cellXfs count")
-        font0 = re.search(rb"<font\b[^>]*?(?:/>|>.*?</font>)", self._section(b"fonts"), re.S)
-        self.font0 = font0.group(0) if font0 else b"<font/>"
-
-    def _section(self, tag: bytes) -> bytes:
-        m = re.search(rb"<" + tag + rb"\b[^>]*>(.*?)</" + tag + rb">", self.xml, re.S)
-        if m is None:
-            raise Unpatchable(f"styles.xml has no <{tag.decode()}>")
-        return m.group(1)
-
-    def _count(self, tag: bytes) -> int:
-        body = self._section(tag)
-        child = {b"fills": b"fill", b"fonts": b"font", b"cellXfs": b"xf"}[tag]
-        return len(re.findall(rb"<" + child + rb"\b", body))
-
-    def _add(self, kind: str, key: object, xml: bytes) -> int:
-        if (kind, key) not in self._cache:
-            items, base = {"fill": (self.fills, self.base_fills), "font": (self.fonts, self.base_fonts),
-                           "xf": (self.xfs, self.base_xfs)}[kind]
-            items.append(xml)
-            self._cache[kind, key] = base + len(items) - 1
-        return self._cache[kind, key]
-
-    def filled(self, style: int, color: str) -> int:
-        """The format ``style`` with a solid ``color`` fill (number format, font, borders kept)."""
-        fill = self._add("fill", color, b'<fill><patternFill patternType="solid"><fgColor rgb="%s"/>'
-                         b'<bgColor indexed="64"/></patternFill></fill>' % color.encode())
-        xf = self.existing[style] if style < len(self.existing) else self.existing[0]
-        xf = re.sub(rb'\s(?:fillId|applyFill)="[^"]*"', b"", xf)
-        xf = re.sub(rb"^<xf\b", b'<xf fillId="%d" applyFill="1"' % fill, xf)
-        return self._add("xf", (style, color), xf)
-
-    def cell(self, *, bold: bool = False, link: bool = False, wrap: bool = False, quote: bool = False) -> int:
-        """A format for the 校验结果 sheet, built on the workbook's default font."""
-        font = 0
-        if bold or link:
-            extra = b"<b/>" if bold else b'<u/><color rgb="FF0563C1"/>'
-            body = re.sub(rb"<(?:b|u|color)\b[^>]*/>", b"", self.font0)
-            body = (body[:-2] + b">" + extra + b"</font>") if body.endswith(b"/>") else \
-                body.replace(b"</font>", extra + b"</font>")
-            font = self._add("font", (bold, link), body)
-        attrs = b'numFmtId="0" fontId="%d" fillId="0" borderId="0" xfId="0"' % font
-        if font:
-            attrs += b' applyFont="1"'
-        if quote:
-            attrs += b' quotePrefix="1"'
-        inner = b'<alignment vertical="top" wrapText="1"/>' if wrap else b""
-        xf = b"<xf " + attrs + (b' applyAlignment="1">' + inner + b"</xf>" if wrap else b"/>")
-        return self._add("xf", ("cell", bold, link, wrap, quote), xf)
-
-    def render(self) -> bytes:
-        xml = self.xml
-        for tag, items, base in ((b"fills", self.fills, self.base_fills), (b"fonts", self.fonts, self.base_fonts),
-                                 (b"cellXfs", self.xfs, self.base_xfs)):
-            if not items:
-                continue
-            m = re.search(rb"<" + tag + rb"\b([^>]*)>(.*?)</" + tag + rb">", xml, re.S)
-            attrs = re.sub(rb'\scount="\d*"', b"", m.group(1)) + b' count="%d"' % (base + len(items))
-            xml = xml[:m.start()] + b"<" + tag + attrs + b">" + m.group(2) + b"".join(items) + \
-                b"</" + tag + b">" + xml[m.end():]
-        return xml
 
 
 class Package:
@@ -315,7 +225,7 @@ def _with_r_namespace(xml: bytes) -> bytes:
     return xml[:root.end() - 1] + f' xmlns:r="{NS_R}"'.encode() + xml[root.end() - 1:]
 
 
-def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: _Styles, author: str) -> None:
+def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, author: str) -> None:
     xml = pkg.read(part)
     if b"<legacyDrawing" in xml or b"<sheetData" not in xml:
         raise Unpatchable("sheet has comments or prefixed XML")
@@ -357,7 +267,7 @@ def _cell_xml(ref: str, value: object, style: int) -> str:
     return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{xml_text(value)}</t></is></c>'
 
 
-def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, ...], styles: _Styles,
+def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, ...], styles: Styles,
                   dangerous: tuple[str, ...]) -> bytes:
     """The 校验结果 worksheet: bold frozen header, widths, wrapped long text, A4 landscape."""
     wide = {i for i, w in enumerate(widths) if w >= 40}
@@ -374,8 +284,8 @@ def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, .
             quote = isinstance(v, str) and v.startswith(dangerous)
             cells.append(_cell_xml(ref, v, styles.cell(link=link, wrap=i in wide, quote=quote)))
             if link:
-                links.append(f'<hyperlink ref="{ref}" location={quoteattr(_ILLEGAL_XML.sub("", row.link))}'
-                             f" display={quoteattr(_ILLEGAL_XML.sub('', str(v)))}/>")
+                links.append(f'<hyperlink ref="{ref}" location="{xml_text(row.link)}"'
+                             f' display="{xml_text(v)}"/>')
         out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
     cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" '
@@ -399,7 +309,7 @@ def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
     sheets = re.search(rb"<sheets\b[^>]*>", wb)
     if sheets is None or not re.search(rb'\sxmlns:r="' + NS_R.encode() + rb'"', wb[:sheets.start()]):
         raise Unpatchable("workbook.xml layout")
-    entry = f'<sheet name={quoteattr(name)} sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>'.encode()
+    entry = f'<sheet name="{xml_text(name)}" sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>'.encode()
     wb = wb[:sheets.end()] + entry + wb[sheets.end():]
     wb = re.sub(rb'(<definedName\b[^>]*?\blocalSheetId=")(\d+)"',
                 lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + b'"', wb)
@@ -439,7 +349,7 @@ def annotate_package(data: bytes, marks: dict[str, list[Mark]], rows: list[Resul
         parts = sheet_parts(pkg.zin)
         if sheet_name in parts:
             raise Unpatchable("already has a result sheet")
-        styles = _Styles(pkg.read("xl/styles.xml"))
+        styles = Styles(pkg.read("xl/styles.xml"))
         for name, items in marks.items():
             if name in parts and items:
                 _mark_sheet(pkg, parts[name], items, styles, author)
