@@ -17,7 +17,7 @@ import io
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,14 +136,25 @@ def template_values(texts: dict[str, dict[str, str]], template: str, grids: list
     if grid is None:
         return None
     form_id, mode = parts[0], parts[1]
-    shapes: list[tuple[tuple[str, str, str], ...] | None] = [None]
-    shapes += [_shape(form) for form in find_forms(grid, sheet) if form.form_id == form_id]
-    for shape in shapes:
+    seen = hash(tuple(sorted(cells.items())))
+
+    def shapes() -> Iterator[tuple[tuple[str, str, str], ...] | None]:
+        if seen in _SEEN:
+            yield _SEEN[seen]  # a workbook laid out alike was seen: no search
+        yield None  # the blank template
+        yield from (_shape(form) for form in find_forms(grid, sheet) if form.form_id == form_id)
+
+    for shape in shapes():
         model = _model(form_id, mode, shape)
-        if model is not None and model[1] == cells:
+        if model is not None and model[1] == cells:  # the formulas, every one, as the template writes them
+            if len(_SEEN) < 256:
+                _SEEN[seen] = shape
             computed = model[0].evaluate(lambda a: _typed(grid, a))
             return {(sheet, a): v for a, v in computed.items()}
     return None
+
+
+_SEEN: dict[int, tuple[tuple[str, str, str], ...] | None] = {}  # formulas' hash → the shape they matched
 
 
 def _shape(form: Form) -> tuple[tuple[str, str, str], ...]:

@@ -238,6 +238,7 @@ def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, auth
         at = parse_a1(mark.ref)
         if at is None or at in hidden:
             continue
+        mark.ref = a1(*at)  # "$B$3" → "B3", as cells are named in the sheet
         xml = _set_style(xml, mark.ref, lambda s, color=mark.color: styles.filled(s, color))
         shown.append(mark)
     if not shown:
