@@ -236,3 +236,24 @@ def test_summary_links_stay_relative_after_a_libreoffice_resave(tmp_path) -> Non
         assert links and all(h.target.startswith(prefix) and h.location.startswith("'自评表'!") for h in links), path
         files = [c.hyperlink for row in wb["文件"].iter_rows(min_row=2) for c in row if c.hyperlink]
         assert files and all(h.target.startswith(prefix) and not h.location for h in files)
+
+
+def test_macro_enabled_submission_gets_a_plain_xlsx_copy(tmp_path) -> None:
+    """An .xlsm keeps nothing executable in its copy, and the copy is a plain .xlsx package."""
+    plain = tmp_path / "plain.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(plain, [("自评表", "xiangmu", {"rows": rows})])
+    macro = tmp_path / "宏.xlsm"
+    main_ct = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(macro, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(main_ct, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zout.writestr(info, data)
+    findings = validate_file(macro).findings
+    out = annotate_copy(macro, findings, tmp_path / "copy.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        assert main_ct in zf.read("[Content_Types].xml")
+        assert not [n for n in zf.namelist() if "vba" in n.lower()]
+    assert load_workbook(out)[RESULT_SHEET]["C2"].value
