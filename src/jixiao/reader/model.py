@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -42,6 +43,7 @@ def col_index(letters: str) -> int:
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
+@functools.lru_cache(maxsize=65536)
 def parse_a1(ref: str) -> tuple[int, int] | None:
     """"B3" (or "$B$3") → 0-based (row, col) = (2, 1); None when it is not one cell address."""
     m = _A1.fullmatch(ref)
