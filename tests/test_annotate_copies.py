@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from workbook_factory import XIANGMU_SEED, Layout, build, replace_row
+from workbook_factory import XIANGMU_SEED, Layout, build, cell_content, replace_row
 
 from jixiao import libreoffice
 from jixiao.validation.annotate import RESULT_SHEET, annotate_copy, annotate_workbook
@@ -52,7 +52,7 @@ def snapshot(path: Path, styles: bool = True) -> dict[str, Any]:
             for c in row:
                 if type(c).__name__ == "MergedCell":
                     continue
-                item: dict[str, Any] = {"value": c.value, "type": c.data_type}
+                item: dict[str, Any] = {"value": cell_content(c.value), "type": c.data_type}
                 if c.comment is not None:
                     item["comment"] = (c.comment.text, c.comment.author)
                 if c.hyperlink is not None:

@@ -42,8 +42,12 @@ def _compiled(formula: str):
 def _cell(value):
     if value is None:
         return sh.EMPTY
+    if isinstance(value, ExcelError):  # an error cell, as `formulas` holds one
+        from formulas.tokens.operand import Error
+
+        return Error.errors[value.code]
     if isinstance(value, list):
-        return np.asarray([[sh.EMPTY if v is None else v] for v in value], dtype=object)
+        return np.asarray([[_cell(v)] for v in value], dtype=object)
     return value
 
 
@@ -71,7 +75,7 @@ def _agree(*results) -> None:
     python = results[0]
     for other in results[1:]:
         if isinstance(python, ExcelError):
-            assert isinstance(other, ExcelError), results
+            assert isinstance(other, ExcelError) and other.code == python.code, results  # the same error
         elif isinstance(python, float) or isinstance(other, float):
             assert not isinstance(other, ExcelError), results
             assert math.isclose(float(python), float(other), abs_tol=1e-9), results
@@ -151,6 +155,24 @@ def test_qual_check(actual, score, weight, pack):
     _agree(*_three_ways("JX_QUAL_CHECK", [actual, min(score, weight), weight, "逐步提高"], pack))
 
 
+standards = st.lists(st.floats(0, 1.2).map(lambda x: round(x, 3)), min_size=3, max_size=3, unique=True)
+
+
+@SOME
+@given(standards, st.booleans(), st.one_of(st.floats(-0.1, 1.3).map(lambda x: round(x, 3)), st.none()),
+       st.one_of(st.none(), st.floats(0, 1).map(lambda x: round(x, 3))), st.sampled_from(PACKS))
+def test_quality_over_numbers(thresholds, rising, actual, poor, pack):
+    t = sorted(thresholds, reverse=not rising)
+    _agree(*_three_ways("JX_QUALITY", [actual, *t, poor], pack))
+
+
+@SOME
+@given(st.lists(st.sampled_from(["能圆满完成", "基本完成", "部分完成", "未完成", "95%以上"]), min_size=4, max_size=4),
+       st.integers(0, 3), st.sampled_from(PACKS))
+def test_quality_over_text_standards(words, pick, pack):
+    _agree(*_three_ways("JX_QUALITY", [words[pick], *words], pack))
+
+
 def test_version():
     _agree(*_three_ways("JX_VERSION", [], "cz2020-10"))
 
@@ -178,6 +200,8 @@ def _lambda_as_let(name: str, pack: str, refs: list[str]) -> str:
     ("JX_RATE", [87.65, 86.54]),
     ("JX_RATE_SCORE", [87.65, 86.54, 10, ""]),
     ("JX_GRADE", [89.99, ""]),
+    ("JX_QUALITY", [92.97, 95, 90, 80, 70, ""]),
+    ("JX_QUALITY", [0.4, 0.3, 0.36, 0.5, "", ""]),
 ])
 def test_lambda_body_computes_like_the_core(name, values, pack):
     refs = _refs(len(values))

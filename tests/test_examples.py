@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from workbook_factory import cell_content
 
 os.environ.setdefault("TQDM_DISABLE", "1")
 
@@ -39,7 +40,7 @@ def _content(path: Path) -> object:
         cws = cached[ws.title]
         out[ws.title] = (
             sorted(str(m) for m in ws.merged_cells.ranges),
-            {c.coordinate: (c.value, cws[c.coordinate].value) for row in ws.iter_rows() for c in row
+            {c.coordinate: (cell_content(c.value), cws[c.coordinate].value) for row in ws.iter_rows() for c in row
              if c.value is not None},
         )
     return out

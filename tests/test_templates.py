@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from workbook_factory import same_value
+from workbook_factory import cell_content, same_value
 
 from jixiao.errors import ExcelError
 from jixiao.forms import FORM_IDS
@@ -97,7 +97,7 @@ def test_udf_and_lambda_cells_are_identical_and_call_every_argument(form_id: str
         text = udf[cell].value
         assert isinstance(text, str) and text.startswith("="), cell
         assert lam[cell].value == text
-        assert "JX_" not in nat[cell].value, cell  # native mode: plain Excel only
+        assert "JX_" not in str(cell_content(nat[cell].value)), cell  # native mode: plain Excel only
         for m in re.finditer(r"(JX_[A-Z_]+)\(", text):
             calls += 1
             spec = REGISTRY[m.group(1)]
@@ -242,7 +242,7 @@ def _snapshot(path_or_wb: object) -> dict[str, object]:
     wb = openpyxl.load_workbook(path_or_wb) if isinstance(path_or_wb, Path) else path_or_wb
     ws = wb.active
     return {
-        "cells": {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None},
+        "cells": {c.coordinate: cell_content(c.value) for row in ws.iter_rows() for c in row if c.value is not None},
         "formats": {c.coordinate: c.number_format for row in ws.iter_rows() for c in row if c.value is not None},
         "merges": sorted(str(m) for m in ws.merged_cells.ranges),
         "names": {n: wb.defined_names[n].attr_text for n in wb.defined_names},

@@ -163,7 +163,7 @@ def _template_showing(tmp_path, mode, data, error):
     """A filled template whose formula cells cache ``error`` where the filler saw it (Excel without
     the add-in shows #NAME? in every JX_ cell), the formulas themselves intact."""
     from jixiao.reader import read_workbook
-    from jixiao.validation.engine import expected_formula_cells
+    from jixiao.validation.rules.template import expected_formula_cells
     from jixiao.xlsxcache import write_cached_values
 
     made = templates.write_workbook(tmp_path / f"{mode}-made.xlsx", "xiangmu", mode, data)

@@ -365,6 +365,13 @@ def same_value(a: object, b: object) -> bool:
     return str(a) == str(b)
 
 
+def cell_content(value: object) -> object:
+    """A cell's value as openpyxl loads it, comparable: an array formula becomes a tuple."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    return ("array formula", value.ref, value.text) if isinstance(value, ArrayFormula) else value
+
+
 def strip_cached_values(src: Path, dst: Path) -> Path:
     """A copy of ``src`` whose formula cells carry no cached value, as a script (openpyxl, a
     reporting system) writes them: the formula stays, the ``<v>`` and the value type go."""

@@ -916,6 +916,215 @@ def weight_tolerance(expected: float) -> float:
     """Half a cent of a point; weights kept as fractions (0.9 for 90%) get the same in %."""
     return 0.005 if abs(expected) > 1.5 else 0.00005
 '''),
+    ('core.quality', False, r'''"""完成质量: which of an indicator's four 绩效标准 (优/良/中/差) its 完成值 reaches.
+
+Some forms (seed 004, 云南 2017) give every indicator four standards instead of one target:
+"95%以上" / "90%以上" / "80%以上" / "70%以上", or "M≥90%" / "80%≤M<90%为良" / "60%≤M<80%" /
+"M<60%". A standard is read as a band of values:
+
+- a comparison: "M≥90%", "≥90%", "不低于90%", "M<60%", "90%≤M" (either side of the letter);
+- two comparisons around a letter: "80%≤M<90%", "90%>M≥80%";
+- a number with 以上/以下/以内 (inclusive, as in Chinese usage): "95%以上", "70%以下";
+- a range: "80%-90%", "80%至90%" (both ends inclusive);
+- a bare number ("100%", 0.95): at least it when the standards fall from 优 to 中, at most it
+  when they rise (less is better, e.g. an accident rate).
+Words around the number ("满意度", "为良") are ignored; units other than % and ‰ are not
+converted. A 完成值 typed exactly as one standard's text gets that grade (qualitative standards).
+
+The grades are tried from 优 down; the first band holding the value wins, so a value on a shared
+boundary takes the better grade. A value that reaches none of 优/良/中 and lies beyond 中 (or
+inside the 差 band) is 差; a value that falls in a gap between the bands is an error, never a
+guess. Grade words come from the rule pack's grade bands (优/良/中/差 by default).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from ..errors import JXError
+from ..rulepacks import RulePack
+from .parsing import Quantity, harmonize, is_blank, normalize_text, parse_quantity
+
+GE, GT, LE, LT = ">=", ">", "<=", "<"
+
+# Comparison words before a number (after NFKC normalisation; longest first in the regex).
+_PREFIX_OPS = {
+    "≥": GE, ">=": GE, "≧": GE, "=>": GE, ">": GT, "≤": LE, "<=": LE, "≦": LE, "=<": LE, "<": LT,
+    "不低于": GE, "不少于": GE, "不小于": GE, "大于等于": GE, "大于或等于": GE, "达到": GE,
+    "大于": GT, "高于": GT, "多于": GT, "超过": GT,
+    "不超过": LE, "不高于": LE, "不大于": LE, "不多于": LE, "小于等于": LE, "小于或等于": LE, "控制在": LE,
+    "小于": LT, "低于": LT, "少于": LT, "不足": LT,
+}
+# Words after a number: 以上/以下 include the number itself (Chinese usage).
+_SUFFIX_OPS = {"(含)以上": GE, "及以上": GE, "以上": GE, "(含)以下": LE, "及以下": LE, "以下": LE, "以内": LE}
+_FLIP = {GE: LE, GT: LT, LE: GE, LT: GT}  # "90%≤M" is "M≥90%"
+_RANGE_SEPARATORS = frozenset(("-", "~", "～", "至", "到", "—", "–"))
+
+_TOKEN = re.compile(
+    "(?P<suffix>" + "|".join(re.escape(w) for w in sorted(_SUFFIX_OPS, key=len, reverse=True)) + ")"
+    "|(?P<op>" + "|".join(re.escape(w) for w in sorted(_PREFIX_OPS, key=len, reverse=True)) + ")"
+    r"|(?P<num>(?:\d+(?:\.\d+)?|\.\d+)(?P<pct>[%‰])?)"
+)
+
+
+class Band(NamedTuple):
+    """The values one standard admits: ``(op, bound)`` pairs, all of which must hold.
+
+    A bare number has ``bare`` set and no constraints: its comparison follows the direction
+    of the standards.
+    """
+
+    constraints: tuple[tuple[str, Quantity], ...]
+    bare: Quantity | None = None
+
+
+def _quantity(match: re.Match[str]) -> Quantity:
+    number = float(match.group("num").removesuffix(match.group("pct") or ""))
+    pct = match.group("pct")
+    if pct == "%":
+        return Quantity(number / 100.0, unit="%", percent=True)
+    if pct == "‰":
+        return Quantity(number / 1000.0, unit="‰", percent=True)
+    return Quantity(number, bare=True)
+
+
+def parse_standard(text: object, label: str = "绩效标准") -> Band | None:
+    """Read one 绩效标准 as a band; None when it holds no number (a qualitative standard)."""
+    if isinstance(text, bool):
+        raise JXError("#VALUE!", f"{label}不能是逻辑值")
+    if isinstance(text, (int, float)):
+        return Band((), parse_quantity(text, label))
+    norm = normalize_text(text)
+    tokens: list[tuple[str, object, int, int]] = []  # (kind, value, start, end)
+    for m in _TOKEN.finditer(norm):
+        if m.group("suffix"):
+            tokens.append(("suffix", _SUFFIX_OPS[m.group("suffix")], m.start(), m.end()))
+        elif m.group("op"):
+            tokens.append(("op", _PREFIX_OPS[m.group("op")], m.start(), m.end()))
+        else:
+            tokens.append(("num", _quantity(m), m.start(), m.end()))
+    nums = [i for i, t in enumerate(tokens) if t[0] == "num"]
+    if not nums:
+        return None
+    unreadable = JXError("#VALUE!", f"无法读懂{label}“{text}”（应如 95%以上、M≥90%、80%≤M<90%、M<60%）")
+    if len(nums) > 2:
+        raise unreadable
+    if len(nums) == 2:
+        return _two_sided(norm, tokens, nums, unreadable)
+    i = nums[0]
+    q = tokens[i][1]
+    before = tokens[i - 1] if i > 0 else None
+    after = tokens[i + 1] if i + 1 < len(tokens) else None
+    if before is not None and before[0] == "op":
+        return Band(((before[1], q),))  # "M≥90%", "≥90%以上", "不低于90%"
+    if after is not None and after[0] == "op":
+        return Band(((_FLIP[after[1]], q),))  # "90%≤M"
+    if after is not None and after[0] == "suffix":
+        return Band(((after[1], q),))  # "95%以上", "70%以下"
+    return Band((), q)  # "100%"
+
+
+def _two_sided(norm: str, tokens: list, nums: list[int], unreadable: JXError) -> Band:
+    i, j = nums
+    low_q, high_q = tokens[i][1], tokens[j][1]
+    between = tokens[i + 1:j]
+    if [t[0] for t in between] == ["op", "op"]:  # "80%≤M<90%", "90%>M≥80%"
+        return Band(((_FLIP[between[0][1]], low_q), (between[1][1], high_q)))
+    if not between and norm[tokens[i][3]:tokens[j][2]] in _RANGE_SEPARATORS:  # "80%-90%"
+        if low_q.percent != high_q.percent:  # "80-90%": the % belongs to both ends
+            low_q, high_q = (_as_percent(q, high_q if q is low_q else low_q) for q in (low_q, high_q))
+        a, b = sorted((low_q, high_q), key=lambda q: q.value)
+        return Band(((GE, a), (LE, b)))
+    raise unreadable
+
+
+def _as_percent(q: Quantity, other: Quantity) -> Quantity:
+    if q.percent:
+        return q
+    scale = 100.0 if other.unit == "%" else 1000.0
+    return Quantity(q.value / scale, unit=other.unit, percent=True)
+
+
+def _holds(op: str, value: float, bound: float) -> bool:
+    return {GE: value >= bound, GT: value > bound, LE: value <= bound, LT: value < bound}[op]
+
+
+def _scaled(bound: Quantity, actual: Quantity) -> tuple[float, float]:
+    return harmonize(bound, actual)  # (bound, actual) on one scale: "95%" against 92.97
+
+
+def _reference(band: Band, actual: Quantity) -> float:
+    """One number that places a band on the scale (its lower end, else its upper end)."""
+    if band.bare is not None:
+        return _scaled(band.bare, actual)[0]
+    lows = [q for op, q in band.constraints if op in (GE, GT)]
+    return _scaled((lows or [q for _, q in band.constraints])[0], actual)[0]
+
+
+def _contains(band: Band, actual: Quantity, rising: bool) -> bool:
+    if band.bare is not None:
+        bound, value = _scaled(band.bare, actual)
+        return value <= bound if rising else value >= bound
+    return all(_holds(op, *reversed(_scaled(q, actual))) for op, q in band.constraints)
+
+
+def _beyond(band: Band, actual: Quantity, rising: bool) -> bool:
+    """Is the value on the worse side of the band (below it, or above it when less is better)?"""
+    if band.bare is not None:
+        bound, value = _scaled(band.bare, actual)
+        return value > bound if rising else value < bound
+    worse_side = (LE, LT) if rising else (GE, GT)  # the bounds that face the worse side
+    facing = [(op, q) for op, q in band.constraints if op in worse_side]
+    return bool(facing) and not all(_holds(op, *reversed(_scaled(q, actual))) for op, q in facing)
+
+
+def completion_quality(actual: object, standards: list[object], pack: RulePack) -> str:
+    """完成质量 of ``actual`` against the standards [优, 良, 中, 差] → the pack's grade word."""
+    words = [band.grade for band in pack.grades]
+    if len(words) != 4 or len(standards) != 4:
+        raise JXError("#VALUE!", f"完成质量需要四档等级，规则包“{pack.id}”有 {len(words)} 档")
+    labels = [f"绩效标准（{w}）" for w in words]
+    if is_blank(actual):
+        raise JXError("#N/A", "完成值为空")
+    if isinstance(actual, str):
+        text = normalize_text(actual)
+        for word, standard in zip(words, standards, strict=True):
+            if not is_blank(standard) and text == normalize_text(standard):
+                return word  # typed as the standard itself (qualitative standards)
+    for label, standard in zip(labels[:3], standards[:3], strict=True):
+        if is_blank(standard):
+            raise JXError("#N/A", f"{label}为空")
+    try:
+        value = parse_quantity(actual, "完成值")
+    except JXError:
+        raise JXError("#VALUE!", f"完成值“{actual}”读不出数值，也不与任何一档绩效标准相同") from None
+    bands: list[Band] = []
+    for label, standard in zip(labels[:3], standards[:3], strict=True):
+        band = parse_standard(standard, label)
+        if band is None:
+            raise JXError("#VALUE!", f"{label}“{standard}”没有数值：完成值应写成与某一档相同的文字")
+        bands.append(band)
+    # Standards that fall from 优 to 中 mean more is better; rising ones mean less is better.
+    rising = _reference(bands[0], value) < _reference(bands[2], value)
+    for word, band in zip(words[:3], bands, strict=True):
+        if _contains(band, value, rising):
+            return word
+    poor = _optional_band(standards[3], labels[3])
+    if (poor is not None and _contains(poor, value, rising)) or all(_beyond(b, value, rising) for b in bands):
+        return words[3]
+    raise JXError("#N/A", f"完成值 {actual} 不在任何一档绩效标准之内（标准之间有空档）")
+
+
+def _optional_band(standard: object, label: str) -> Band | None:
+    """The 差 standard only confirms: blank, wordy or unreadable, it is left out."""
+    if is_blank(standard):
+        return None
+    try:
+        return parse_standard(standard, label)
+    except JXError:
+        return None
+'''),
     ('core', True, r'''"""The pure scoring core: parsing of typed values and the 绩效 scoring rules. No Excel here."""
 
 from .parsing import (
@@ -926,6 +1135,7 @@ from .parsing import (
     parse_number,
     parse_quantity,
 )
+from .quality import completion_quality, parse_standard
 from .scoring import (
     execution_rate,
     grade,
@@ -939,8 +1149,8 @@ from .scoring import (
 )
 
 __all__ = [
-    "Nature", "execution_rate", "grade", "indicator_score", "infer_nature", "normalize_text",
-    "parse_nature", "parse_number", "parse_quantity", "qualitative_band", "qualitative_ok",
+    "Nature", "completion_quality", "execution_rate", "grade", "indicator_score", "infer_nature", "normalize_text",
+    "parse_nature", "parse_number", "parse_quantity", "parse_standard", "qualitative_band", "qualitative_ok",
     "rate_score", "round_half_up", "total_score", "weight_check",
 ]
 '''),
@@ -958,14 +1168,44 @@ plain formulas cannot do it reliably in every spreadsheet).
 
 from __future__ import annotations
 
+import re
+
 from .core.parsing import _NATURE_WORDS, Nature
 from .rulepacks import RulePack
 
-# Expressions that evaluate to an Excel error value in Excel, LibreOffice and `formulas`.
-ERR_VALUE = '("x"*1)'
-ERR_NUM = "SQRT(-1)"
+# Error values written as Excel error constants: the same value in Excel, LibreOffice, Gnumeric
+# and `formulas` (a failing function is not: SQRT(-1) and LN(0) give #NUM! in Gnumeric and
+# `formulas` but #VALUE! in LibreOffice). tests/test_engines.py holds each failure mode to the
+# error the JX_ functions return.
+ERR_VALUE = "#VALUE!"
+ERR_NUM = "#NUM!"
 ERR_NA = "NA()"
-ERR_DIV0 = "(1/0)"
+ERR_DIV0 = "#DIV/0!"
+
+
+_RANGE = re.compile(r"(?<![A-Za-z_\"])\$?[A-Z]{1,3}\$?[0-9]+:\$?[A-Z]{1,3}\$?[0-9]+")
+
+
+def needs_array(formula: str) -> bool:
+    """Must this cell text be entered as an array formula to mean the same in every spreadsheet?
+
+    Text over a range (``SUMPRODUCT(ROUND(F5:F19,2))``, ``SUMPRODUCT((F5:F19="")*1)``) is only
+    evaluated element by element in an array context: Excel's SUMPRODUCT gives one implicitly,
+    Gnumeric's does not (it intersects the range with the formula's row → #VALUE! or a wrong
+    number). A one-cell array formula means the same everywhere; COUNT, MAX and IF over scalars
+    are unchanged by it. String literals are left out of the search.
+    """
+    return bool(_RANGE.search(re.sub(r'"(?:[^"]|"")*"', '""', formula)))
+
+
+def as_text(expr: str) -> str:
+    """A number as text the same way in every engine: 57.13 → "57.13", 91 → "91".
+
+    ``x&""`` is not portable: Gnumeric writes 57.13 as "57.130000000000000001". TEXT with
+    optional decimals is, once the dot Excel and Gnumeric leave after a whole number is taken
+    off. Text passes through unchanged (TEXT of a text is the text).
+    """
+    return f'SUBSTITUTE(SUBSTITUTE(TEXT({expr},"0.##########")&"|",".|",""),"|","")'
 
 
 def _q(text: str) -> str:
@@ -1041,15 +1281,25 @@ def score(nature: str, target: str, actual: str, weight: str, pack: RulePack) ->
     )
 
 
+def _number(expr: str, then: str, *, blank: str = ERR_NA, negative: str | None = ERR_NUM) -> str:
+    """Check a typed number as the core's parse does: blank → ``blank``, text → #VALUE!,
+    below zero → ``negative`` (None: allowed); else ``then``."""
+    checked = then if negative is None else f"IF({expr}<0,{negative},{then})"
+    return f"IF({expr}=\"\",{blank},IF(NOT(ISNUMBER({expr})),{ERR_VALUE},{checked}))"
+
+
 def rate(budget: str, spent: str, pack: RulePack) -> str:
-    return (
-        f"IF(OR({budget}=\"\",{budget}=0),{ERR_DIV0},IF({spent}=\"\",{ERR_NA},"
-        f"IF(OR({budget}<0,{spent}<0),{ERR_NUM},{spent}/{budget})))"
-    )
+    division = _number(spent, f"{spent}/{budget}")
+    return _number(budget, f"IF({budget}=0,{ERR_DIV0},IF({budget}<0,{ERR_NUM},{division}))",
+                   blank=ERR_DIV0, negative=None)
 
 
 def rate_score(budget: str, spent: str, weight: str, pack: RulePack) -> str:
-    return f"ROUND(MIN({rate(budget, spent, pack)},1)*{weight},2)"
+    if re.fullmatch(r"[0-9.]+", weight):  # the pack's own number, baked in
+        return f"ROUND(MIN({rate(budget, spent, pack)},1)*{weight},2)"
+    # a blank 分值 cell takes the pack's, as JX_RATE_SCORE does; the weight is checked first, as there
+    w = f"IF({weight}=\"\",{_num(pack.rate_weight)},{weight})"
+    return _number(w, f"ROUND(MIN({rate(budget, spent, pack)},1)*{w},2)")
 
 
 def grade(total: str, pack: RulePack) -> str:
@@ -1057,7 +1307,7 @@ def grade(total: str, pack: RulePack) -> str:
     expr = _q(pack.grades[-1].grade)
     for band in reversed(pack.grades[:-1]):
         expr = f"IF({t}>={_num(band.min)},{_q(band.grade)},{expr})"
-    return expr
+    return _number(total, expr, negative=None)
 
 
 def rate_cap(rate_expr: str, pack: RulePack) -> str:
@@ -1070,10 +1320,14 @@ def rate_cap(rate_expr: str, pack: RulePack) -> str:
 def total(scores: str, deduction: str, rate_expr: str, pack: RulePack) -> str:
     base = f"SUMPRODUCT(ROUND({scores},2))"
     if deduction:
-        base = f"{base}-IF({deduction}=\"\",0,{deduction})"
+        d = deduction
+        if pack.deduction_max:
+            d = f"IF({deduction}>{_num(pack.deduction_max)},{ERR_NUM},{deduction})"
+        base = f"{base}-{_number(deduction, d, blank='0')}"
     expr = f"ROUND(MAX(0,{base}),2)"
     if pack.caps and rate_expr:
-        expr = f"IF({rate_expr}=\"\",{expr},MIN({expr},{rate_cap(rate_expr, pack)}))"
+        capped = f"MIN({expr},{rate_cap(rate_expr, pack)})"
+        expr = f"IF({rate_expr}=\"\",{expr},IF(NOT(ISNUMBER({rate_expr})),{ERR_VALUE},{capped}))"
     return expr
 
 
@@ -1084,30 +1338,64 @@ def weight_status(weights: str, expected: str, pack: RulePack) -> str:
     s = f"ROUND(SUMPRODUCT({weights}*1),4)"
     tol = WEIGHT_TOL.format(e=expected)
     percent = f"ABS({expected})<=1.5"  # weights kept as fractions are shown as percentages
-    shown = f'IF({percent},ROUND({s}*100,2)&"%",{s}&"")'
-    wanted = f'IF({percent},ROUND({expected}*100,2)&"%",{expected}&"")'
-    return (
+    shown = f'IF({percent},{as_text(f"ROUND({s}*100,2)")}&"%",{as_text(s)})'
+    wanted = f'IF({percent},{as_text(f"ROUND({expected}*100,2)")}&"%",{as_text(expected)})'
+    status = (
         f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{shown}&\"，符合要求\","
         f"\"权重合计 \"&{shown}&\"，应为 \"&{wanted})"
     )
+    return f"IF(ISERROR({s}),{s},{_number(expected, status, negative=None)})"
 
 
 def qual_check(actual: str, score_expr: str, weight: str, target: str, pack: RulePack) -> str:
-    """TRUE when a typed 定性 score lies within the band of the tier its actual value names."""
+    """TRUE when a typed 定性 score lies within the band of the tier its actual value names
+    (a tier word, the target text, or a degree 0–1); checks in the core's order: the actual
+    value's tier, then 分值, then 得分."""
     a = f"TRIM({actual})"
     target = target or '""'
     tol = _num(pack.tolerance)
 
     def band(i: int) -> str:
         tier = pack.tiers[i]
-        return (f"AND({score_expr}>=ROUND({_num(tier.low)}*{weight},2)-{tol},"
-                f"{score_expr}<=ROUND({_num(tier.high)}*{weight},2)+{tol})")
+        inside = (f"AND({score_expr}>=ROUND({_num(tier.low)}*{weight},2)-{tol},"
+                  f"{score_expr}<=ROUND({_num(tier.high)}*{weight},2)+{tol})")
+        return _number(weight, _number(score_expr, inside, negative=None))
 
-    return (
+    by_degree = (f"IF({actual}>1,{ERR_VALUE},IF({actual}<0,{ERR_NUM},"
+                 f"IF({actual}>={_num(pack.tiers[0].low)},{band(0)},"
+                 f"IF({actual}>={_num(pack.tiers[1].low)},{band(1)},{band(2)}))))")
+    by_word = (
         f"IF(OR({a}=TRIM({target}),{_any_equal(a, _tier_words(pack, 0))}),{band(0)},"
         f"IF({_any_equal(a, _tier_words(pack, 1))},{band(1)},"
         f"IF({_any_equal(a, _tier_words(pack, 2))},{band(2)},{ERR_VALUE})))"
     )
+    return f"IF({actual}=\"\",{ERR_NA},IF(ISNUMBER({actual}),{by_degree},{by_word}))"
+
+
+def quality(actual: str, excellent: str, good: str, fair: str, poor: str, pack: RulePack) -> str:
+    """完成质量 over typed numbers: standards falling from 优 to 中 are lower bounds, rising ones
+    upper bounds; a text 完成值 must equal one standard's text. Text standards such as "95%以上"
+    need the JX_ function (plain formulas cannot read them in every spreadsheet)."""
+    words = [_q(band.grade) for band in pack.grades]
+    if len(words) != 4:
+        return ERR_VALUE
+    standards = [excellent, good, fair, poor]
+    a = actual
+    text_match = ERR_VALUE
+    for s, word in reversed(list(zip(standards, words, strict=True))):
+        text_match = f"IF(AND({s}<>\"\",TRIM({a})=TRIM({s})),{word},{text_match})"
+
+    def ladder(op: str) -> str:
+        return (f"IF({a}{op}{excellent},{words[0]},IF({a}{op}{good},{words[1]},"
+                f"IF({a}{op}{fair},{words[2]},{words[3]})))")
+
+    numeric = (
+        f"IF(OR({excellent}=\"\",{good}=\"\",{fair}=\"\"),{ERR_NA},"
+        f"IF(NOT(AND(ISNUMBER({a}),ISNUMBER({excellent}),ISNUMBER({good}),ISNUMBER({fair}))),{ERR_VALUE},"
+        f"IF({excellent}>={fair},{ladder('>=')},{ladder('<=')})))"
+    )
+    errors = "".join(f"IF(ISERROR({x}),{x}," for x in [a, *standards])
+    return f"{errors}IF({a}=\"\",{ERR_NA},IF(ISTEXT({a}),{text_match},{numeric})){')' * (len(standards) + 1)}"
 '''),
     ('functions', False, r'''"""The JX_ functions: one registry that feeds every host (xlwings, xlwings Lite, `formulas`,
 native formula text, LAMBDA definitions) and the function reference in the docs.
@@ -1134,7 +1422,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__, native
-from .core import scoring
+from .core import quality, scoring
 from .errors import ExcelError, JXError, RulePackError
 from .rulepacks import RulePack, load_pack
 
@@ -1355,6 +1643,25 @@ def JX_TOTAL(scores: object, deduction: object = None, rate: object = None, pack
 def JX_QUAL_CHECK(actual: object, score: object, weight: object, target: object = None,
                   pack: object = None) -> bool | ExcelError:
     return scoring.qualitative_ok(actual, score, weight, _pack(pack), target)
+
+
+@jx_function(
+    summary="完成质量：完成值落在四档绩效标准（优/良/中/差）的哪一档，如满意度 92.97 对 95%以上/90%以上/80%以上/70%以上 → 良。",
+    args=[
+        Arg("actual", "完成值", "实际完成值（数值或百分比）；定性标准时填与某一档相同的文字"),
+        Arg("excellent", "优", "“优”的绩效标准，如 95%以上、M≥90%"),
+        Arg("good", "良", "“良”的绩效标准，如 90%以上、80%≤M<90%"),
+        Arg("fair", "中", "“中”的绩效标准，如 80%以上、60%≤M<80%"),
+        Arg("poor", "差", "“差”的绩效标准，如 M<60%、70%以下，可留空"),
+        _PACK_ARG,
+    ],
+    returns="优 / 良 / 中 / 差（等级用词取自规则包）；完成值落在两档之间的空档时为 #N/A",
+    example='=JX_QUALITY(92.97, "95%以上", "90%以上", "80%以上", "70%以上") → 良',
+    native_form=native.quality,
+)
+def JX_QUALITY(actual: object, excellent: object, good: object, fair: object, poor: object,
+               pack: object = None) -> str | ExcelError:
+    return quality.completion_quality(actual, [excellent, good, fair, poor], _pack(pack))
 
 
 @jx_function(
@@ -1824,6 +2131,18 @@ def JX_TOTAL(scores, deduction=None, rate=None, pack=None):
 def JX_QUAL_CHECK(actual, score, weight, target=None, pack=None):
     """检查定性指标的得分是否落在其完成档次（达成/部分达成/未达成）的分数区间内。"""
     return _call('JX_QUAL_CHECK', actual, score, weight, target, pack)
+
+
+@func
+@arg('actual', doc='完成值：实际完成值（数值或百分比）；定性标准时填与某一档相同的文字', err_to_str=True)
+@arg('excellent', doc='优：“优”的绩效标准，如 95%以上、M≥90%', err_to_str=True)
+@arg('good', doc='良：“良”的绩效标准，如 90%以上、80%≤M<90%', err_to_str=True)
+@arg('fair', doc='中：“中”的绩效标准，如 80%以上、60%≤M<80%', err_to_str=True)
+@arg('poor', doc='差：“差”的绩效标准，如 M<60%、70%以下，可留空', err_to_str=True)
+@arg('pack', doc='规则包（可选）：规则包名称，如 cz2020-10、sichuan、hubei；留空用默认 cz2020-10', err_to_str=True)
+def JX_QUALITY(actual, excellent, good, fair, poor, pack=None):
+    """完成质量：完成值落在四档绩效标准（优/良/中/差）的哪一档，如满意度 92.97 对 95%以上/90%以上/80%以上/70%以上 → 良。"""
+    return _call('JX_QUALITY', actual, excellent, good, fair, poor, pack)
 
 
 @func

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import __version__, native
-from .core import scoring
+from .core import quality, scoring
 from .errors import ExcelError, JXError, RulePackError
 from .rulepacks import RulePack, load_pack
 
@@ -244,6 +244,25 @@ def JX_TOTAL(scores: object, deduction: object = None, rate: object = None, pack
 def JX_QUAL_CHECK(actual: object, score: object, weight: object, target: object = None,
                   pack: object = None) -> bool | ExcelError:
     return scoring.qualitative_ok(actual, score, weight, _pack(pack), target)
+
+
+@jx_function(
+    summary="完成质量：完成值落在四档绩效标准（优/良/中/差）的哪一档，如满意度 92.97 对 95%以上/90%以上/80%以上/70%以上 → 良。",
+    args=[
+        Arg("actual", "完成值", "实际完成值（数值或百分比）；定性标准时填与某一档相同的文字"),
+        Arg("excellent", "优", "“优”的绩效标准，如 95%以上、M≥90%"),
+        Arg("good", "良", "“良”的绩效标准，如 90%以上、80%≤M<90%"),
+        Arg("fair", "中", "“中”的绩效标准，如 80%以上、60%≤M<80%"),
+        Arg("poor", "差", "“差”的绩效标准，如 M<60%、70%以下，可留空"),
+        _PACK_ARG,
+    ],
+    returns="优 / 良 / 中 / 差（等级用词取自规则包）；完成值落在两档之间的空档时为 #N/A",
+    example='=JX_QUALITY(92.97, "95%以上", "90%以上", "80%以上", "70%以上") → 良',
+    native_form=native.quality,
+)
+def JX_QUALITY(actual: object, excellent: object, good: object, fair: object, poor: object,
+               pack: object = None) -> str | ExcelError:
+    return quality.completion_quality(actual, [excellent, good, fair, poor], _pack(pack))
 
 
 @jx_function(

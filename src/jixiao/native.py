@@ -12,14 +12,44 @@ plain formulas cannot do it reliably in every spreadsheet).
 
 from __future__ import annotations
 
+import re
+
 from .core.parsing import _NATURE_WORDS, Nature
 from .rulepacks import RulePack
 
-# Expressions that evaluate to an Excel error value in Excel, LibreOffice and `formulas`.
-ERR_VALUE = '("x"*1)'
-ERR_NUM = "SQRT(-1)"
+# Error values written as Excel error constants: the same value in Excel, LibreOffice, Gnumeric
+# and `formulas` (a failing function is not: SQRT(-1) and LN(0) give #NUM! in Gnumeric and
+# `formulas` but #VALUE! in LibreOffice). tests/test_engines.py holds each failure mode to the
+# error the JX_ functions return.
+ERR_VALUE = "#VALUE!"
+ERR_NUM = "#NUM!"
 ERR_NA = "NA()"
-ERR_DIV0 = "(1/0)"
+ERR_DIV0 = "#DIV/0!"
+
+
+_RANGE = re.compile(r"(?<![A-Za-z_\"])\$?[A-Z]{1,3}\$?[0-9]+:\$?[A-Z]{1,3}\$?[0-9]+")
+
+
+def needs_array(formula: str) -> bool:
+    """Must this cell text be entered as an array formula to mean the same in every spreadsheet?
+
+    Text over a range (``SUMPRODUCT(ROUND(F5:F19,2))``, ``SUMPRODUCT((F5:F19="")*1)``) is only
+    evaluated element by element in an array context: Excel's SUMPRODUCT gives one implicitly,
+    Gnumeric's does not (it intersects the range with the formula's row → #VALUE! or a wrong
+    number). A one-cell array formula means the same everywhere; COUNT, MAX and IF over scalars
+    are unchanged by it. String literals are left out of the search.
+    """
+    return bool(_RANGE.search(re.sub(r'"(?:[^"]|"")*"', '""', formula)))
+
+
+def as_text(expr: str) -> str:
+    """A number as text the same way in every engine: 57.13 → "57.13", 91 → "91".
+
+    ``x&""`` is not portable: Gnumeric writes 57.13 as "57.130000000000000001". TEXT with
+    optional decimals is, once the dot Excel and Gnumeric leave after a whole number is taken
+    off. Text passes through unchanged (TEXT of a text is the text).
+    """
+    return f'SUBSTITUTE(SUBSTITUTE(TEXT({expr},"0.##########")&"|",".|",""),"|","")'
 
 
 def _q(text: str) -> str:
@@ -95,15 +125,25 @@ def score(nature: str, target: str, actual: str, weight: str, pack: RulePack) ->
     )
 
 
+def _number(expr: str, then: str, *, blank: str = ERR_NA, negative: str | None = ERR_NUM) -> str:
+    """Check a typed number as the core's parse does: blank → ``blank``, text → #VALUE!,
+    below zero → ``negative`` (None: allowed); else ``then``."""
+    checked = then if negative is None else f"IF({expr}<0,{negative},{then})"
+    return f"IF({expr}=\"\",{blank},IF(NOT(ISNUMBER({expr})),{ERR_VALUE},{checked}))"
+
+
 def rate(budget: str, spent: str, pack: RulePack) -> str:
-    return (
-        f"IF(OR({budget}=\"\",{budget}=0),{ERR_DIV0},IF({spent}=\"\",{ERR_NA},"
-        f"IF(OR({budget}<0,{spent}<0),{ERR_NUM},{spent}/{budget})))"
-    )
+    division = _number(spent, f"{spent}/{budget}")
+    return _number(budget, f"IF({budget}=0,{ERR_DIV0},IF({budget}<0,{ERR_NUM},{division}))",
+                   blank=ERR_DIV0, negative=None)
 
 
 def rate_score(budget: str, spent: str, weight: str, pack: RulePack) -> str:
-    return f"ROUND(MIN({rate(budget, spent, pack)},1)*{weight},2)"
+    if re.fullmatch(r"[0-9.]+", weight):  # the pack's own number, baked in
+        return f"ROUND(MIN({rate(budget, spent, pack)},1)*{weight},2)"
+    # a blank 分值 cell takes the pack's, as JX_RATE_SCORE does; the weight is checked first, as there
+    w = f"IF({weight}=\"\",{_num(pack.rate_weight)},{weight})"
+    return _number(w, f"ROUND(MIN({rate(budget, spent, pack)},1)*{w},2)")
 
 
 def grade(total: str, pack: RulePack) -> str:
@@ -111,7 +151,7 @@ def grade(total: str, pack: RulePack) -> str:
     expr = _q(pack.grades[-1].grade)
     for band in reversed(pack.grades[:-1]):
         expr = f"IF({t}>={_num(band.min)},{_q(band.grade)},{expr})"
-    return expr
+    return _number(total, expr, negative=None)
 
 
 def rate_cap(rate_expr: str, pack: RulePack) -> str:
@@ -124,10 +164,14 @@ def rate_cap(rate_expr: str, pack: RulePack) -> str:
 def total(scores: str, deduction: str, rate_expr: str, pack: RulePack) -> str:
     base = f"SUMPRODUCT(ROUND({scores},2))"
     if deduction:
-        base = f"{base}-IF({deduction}=\"\",0,{deduction})"
+        d = deduction
+        if pack.deduction_max:
+            d = f"IF({deduction}>{_num(pack.deduction_max)},{ERR_NUM},{deduction})"
+        base = f"{base}-{_number(deduction, d, blank='0')}"
     expr = f"ROUND(MAX(0,{base}),2)"
     if pack.caps and rate_expr:
-        expr = f"IF({rate_expr}=\"\",{expr},MIN({expr},{rate_cap(rate_expr, pack)}))"
+        capped = f"MIN({expr},{rate_cap(rate_expr, pack)})"
+        expr = f"IF({rate_expr}=\"\",{expr},IF(NOT(ISNUMBER({rate_expr})),{ERR_VALUE},{capped}))"
     return expr
 
 
@@ -138,27 +182,61 @@ def weight_status(weights: str, expected: str, pack: RulePack) -> str:
     s = f"ROUND(SUMPRODUCT({weights}*1),4)"
     tol = WEIGHT_TOL.format(e=expected)
     percent = f"ABS({expected})<=1.5"  # weights kept as fractions are shown as percentages
-    shown = f'IF({percent},ROUND({s}*100,2)&"%",{s}&"")'
-    wanted = f'IF({percent},ROUND({expected}*100,2)&"%",{expected}&"")'
-    return (
+    shown = f'IF({percent},{as_text(f"ROUND({s}*100,2)")}&"%",{as_text(s)})'
+    wanted = f'IF({percent},{as_text(f"ROUND({expected}*100,2)")}&"%",{as_text(expected)})'
+    status = (
         f"IF(ABS({s}-{expected})<={tol},\"权重合计 \"&{shown}&\"，符合要求\","
         f"\"权重合计 \"&{shown}&\"，应为 \"&{wanted})"
     )
+    return f"IF(ISERROR({s}),{s},{_number(expected, status, negative=None)})"
 
 
 def qual_check(actual: str, score_expr: str, weight: str, target: str, pack: RulePack) -> str:
-    """TRUE when a typed 定性 score lies within the band of the tier its actual value names."""
+    """TRUE when a typed 定性 score lies within the band of the tier its actual value names
+    (a tier word, the target text, or a degree 0–1); checks in the core's order: the actual
+    value's tier, then 分值, then 得分."""
     a = f"TRIM({actual})"
     target = target or '""'
     tol = _num(pack.tolerance)
 
     def band(i: int) -> str:
         tier = pack.tiers[i]
-        return (f"AND({score_expr}>=ROUND({_num(tier.low)}*{weight},2)-{tol},"
-                f"{score_expr}<=ROUND({_num(tier.high)}*{weight},2)+{tol})")
+        inside = (f"AND({score_expr}>=ROUND({_num(tier.low)}*{weight},2)-{tol},"
+                  f"{score_expr}<=ROUND({_num(tier.high)}*{weight},2)+{tol})")
+        return _number(weight, _number(score_expr, inside, negative=None))
 
-    return (
+    by_degree = (f"IF({actual}>1,{ERR_VALUE},IF({actual}<0,{ERR_NUM},"
+                 f"IF({actual}>={_num(pack.tiers[0].low)},{band(0)},"
+                 f"IF({actual}>={_num(pack.tiers[1].low)},{band(1)},{band(2)}))))")
+    by_word = (
         f"IF(OR({a}=TRIM({target}),{_any_equal(a, _tier_words(pack, 0))}),{band(0)},"
         f"IF({_any_equal(a, _tier_words(pack, 1))},{band(1)},"
         f"IF({_any_equal(a, _tier_words(pack, 2))},{band(2)},{ERR_VALUE})))"
     )
+    return f"IF({actual}=\"\",{ERR_NA},IF(ISNUMBER({actual}),{by_degree},{by_word}))"
+
+
+def quality(actual: str, excellent: str, good: str, fair: str, poor: str, pack: RulePack) -> str:
+    """完成质量 over typed numbers: standards falling from 优 to 中 are lower bounds, rising ones
+    upper bounds; a text 完成值 must equal one standard's text. Text standards such as "95%以上"
+    need the JX_ function (plain formulas cannot read them in every spreadsheet)."""
+    words = [_q(band.grade) for band in pack.grades]
+    if len(words) != 4:
+        return ERR_VALUE
+    standards = [excellent, good, fair, poor]
+    a = actual
+    text_match = ERR_VALUE
+    for s, word in reversed(list(zip(standards, words, strict=True))):
+        text_match = f"IF(AND({s}<>\"\",TRIM({a})=TRIM({s})),{word},{text_match})"
+
+    def ladder(op: str) -> str:
+        return (f"IF({a}{op}{excellent},{words[0]},IF({a}{op}{good},{words[1]},"
+                f"IF({a}{op}{fair},{words[2]},{words[3]})))")
+
+    numeric = (
+        f"IF(OR({excellent}=\"\",{good}=\"\",{fair}=\"\"),{ERR_NA},"
+        f"IF(NOT(AND(ISNUMBER({a}),ISNUMBER({excellent}),ISNUMBER({good}),ISNUMBER({fair}))),{ERR_VALUE},"
+        f"IF({excellent}>={fair},{ladder('>=')},{ladder('<=')})))"
+    )
+    errors = "".join(f"IF(ISERROR({x}),{x}," for x in [a, *standards])
+    return f"{errors}IF({a}=\"\",{ERR_NA},IF(ISTEXT({a}),{text_match},{numeric})){')' * (len(standards) + 1)}"

@@ -38,11 +38,13 @@ def command(workbook: Path, output: Path | None, show: bool) -> None:
     errors = [(k, v) for k, v in values.items() if isinstance(v, ExcelError)]
     if show:
         from openpyxl import load_workbook
+        from openpyxl.worksheet.formula import ArrayFormula
 
         wb = load_workbook(workbook, read_only=True)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for cell in row:
-                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                    if isinstance(cell.value, ArrayFormula) or (isinstance(cell.value, str)
+                                                                and cell.value.startswith("=")):
                         click.echo(f"{ws.title}!{cell.coordinate}\t{values.get((ws.title, cell.coordinate))!s}")
     click.echo(f"已写入 {output}（{len(values)} 个单元格，{len(errors)} 个错误值）")

@@ -8,6 +8,7 @@ from .parsing import (
     parse_number,
     parse_quantity,
 )
+from .quality import completion_quality, parse_standard
 from .scoring import (
     execution_rate,
     grade,
@@ -21,7 +22,7 @@ from .scoring import (
 )
 
 __all__ = [
-    "Nature", "execution_rate", "grade", "indicator_score", "infer_nature", "normalize_text",
-    "parse_nature", "parse_number", "parse_quantity", "qualitative_band", "qualitative_ok",
+    "Nature", "completion_quality", "execution_rate", "grade", "indicator_score", "infer_nature", "normalize_text",
+    "parse_nature", "parse_number", "parse_quantity", "parse_standard", "qualitative_band", "qualitative_ok",
     "rate_score", "round_half_up", "total_score", "weight_check",
 ]

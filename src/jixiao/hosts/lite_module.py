@@ -28,6 +28,7 @@ MODULES: tuple[tuple[str, bool, str], ...] = (
     ("rulepacks", True, "rulepacks/__init__.py"),
     ("core.parsing", False, "core/parsing.py"),
     ("core.scoring", False, "core/scoring.py"),
+    ("core.quality", False, "core/quality.py"),
     ("core", True, "core/__init__.py"),
     ("native", False, "native.py"),
     ("functions", False, "functions.py"),

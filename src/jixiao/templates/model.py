@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import ExcelError
 from ..functions import REGISTRY
 from ..hosts import MODES  # noqa: F401  (re-exported by templates)
+from ..native import as_text
 from ..reader.model import col_index, col_letter, parse_a1
 
 Env = Callable[[str], Any]  # cell address → its value (inputs as typed, formulas computed)
@@ -252,7 +253,9 @@ class Status(Expr):
     uses: list[str] = field(default_factory=list)
 
     def text(self, mode: str, pack: str) -> str:
-        tail = "&".join(e.text(mode, pack) for e in self.final)
+        # a cell joined into the text goes through as_text: Gnumeric's & shows 57.13 as 57.130000000000000001
+        tail = "&".join(as_text(e.text(mode, pack)) if isinstance(e, Ref) else e.text(mode, pack)
+                        for e in self.final)
         for excel, _, before, after in reversed(self.checks):
             tail = f'IF(({excel})>0,"{before}"&({excel})&"{after}",{tail})'
         return tail

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..fileio import atomic_write_bytes
+from ..native import needs_array
 from ..reader.model import a1
 from ..xlsxcache import cached_value_xml, sheet_parts, xml_text
 from .model import Sheet
@@ -54,7 +55,7 @@ class _Rendered:
         by_row: dict[int, list[str]] = {}
         for (r, c), cell in sorted(sh.cells.items()):
             ref = a1(r - 1, c - 1)
-            xml = _cell(ref, self.styles.get(ref), cell, _formula(cell.expr, mode, pack, texts), values)
+            xml = _cell(ref, self.styles.get(ref), cell, mode, _formula(cell.expr, mode, pack, texts), values)
             if xml:
                 by_row.setdefault(r, []).append(xml)
         rows = []
@@ -86,7 +87,7 @@ def _formula(expr: Any, mode: str, pack: str, texts: dict[str, str]) -> str | No
     return texts[key]
 
 
-def _cell(ref: str, style: int | None, cell: Any, formula: str | None, values: dict[str, Any]) -> str:
+def _cell(ref: str, style: int | None, cell: Any, mode: str, formula: str | None, values: dict[str, Any]) -> str:
     s = "" if style is None else f' s="{style}"'
     if cell.role == "filler":
         return f'<c r="{ref}"{s} />' if s else ""
@@ -94,7 +95,9 @@ def _cell(ref: str, style: int | None, cell: Any, formula: str | None, values: d
         cached = cached_value_xml(values.get(ref))
         if cached is None:
             raise _NotRefillable(f"{ref}: cached value {values.get(ref)!r}")
-        return f'<c r="{ref}"{s}{cached[0].decode()}><f>{xml_text(formula)}</f>{cached[1].decode()}</c>'
+        # as render.py: native text over a range is an array formula
+        array = f' t="array" ref="{ref}"' if mode == "native" and needs_array("=" + formula) else ""
+        return f'<c r="{ref}"{s}{cached[0].decode()}><f{array}>{xml_text(formula)}</f>{cached[1].decode()}</c>'
     v = cell.value
     if v is None:
         return f'<c r="{ref}"{s} t="n" />' if s else ""

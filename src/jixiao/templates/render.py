@@ -12,9 +12,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..functions import REGISTRY
+from ..native import needs_array
 from .model import Sheet, addr, lambda_name_text, range_boundaries
 
 BODY_FONT = "宋体"
@@ -50,7 +52,9 @@ def render_sheet(ws: Worksheet, sh: Sheet, mode: str, pack: str) -> None:
                 xc.border = BORDER if spans["inside"][(r, c)] else Border()
             continue
         if cell.expr is not None:
-            xc.value = "=" + cell.expr.text(mode, pack)
+            text = "=" + cell.expr.text(mode, pack)
+            # native text over a range is an array formula, or Gnumeric reads it differently
+            xc.value = ArrayFormula(xc.coordinate, text) if mode == "native" and needs_array(text) else text
         elif cell.value is not None:
             xc.value = cell.value
             if isinstance(cell.value, str) and cell.value.startswith("="):

@@ -4,8 +4,10 @@
 >>> report.to_frame()                                  # doctest: +SKIP   one row per finding
 >>> print(report.to_json())                            # doctest: +SKIP
 
-Rules are data (:mod:`.rules`: code, slug, severity, Chinese message template); the checks
-(:mod:`.checks`) compute every expected number with :mod:`jixiao.core.scoring`.
+Each rule is one small object (:mod:`.rules`, a module per family): code, slug, severity,
+Chinese message template, where it applies and its check, which computes every expected number
+with :mod:`jixiao.core.scoring`. How the rules apply to a form is read from the ``checks:``
+section of its spec (:mod:`.form_checks`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections.abc import Iterable
 from ..rulepacks import RulePack
 from .batch import validate_paths
 from .engine import FileResult, validate_file
+from .form_checks import FormChecks
 from .report import Report
-from .rules import RULES, Finding, Rule, catalogue
+from .rules import RULES, Finding, Rule, catalogue, rule
 
 
 def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
@@ -34,4 +37,4 @@ def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
 
 
 __all__ = ["validate", "validate_file", "validate_paths", "Report", "FileResult", "Finding",
-           "Rule", "RULES", "catalogue"]
+           "Rule", "RULES", "catalogue", "rule", "FormChecks"]

@@ -1,6 +1,7 @@
-"""Validate one file: read it, choose the rule pack per form, run every check, give it a status.
+"""Validate one file: read it, choose the rule pack per form, run every rule, give it a status.
 
-Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` finding.
+Never raises for a bad file: anything unreadable becomes an ``unreadable-file`` finding, and a
+crash inside jixiao an ``internal-error`` one.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ERROR_VALUES
+from ..errors import RulePackError
 from ..forms import load_form
 from ..reader.layout import read_workbook
-from ..reader.model import Form, Workbook
+from ..reader.model import Form
 from ..rulepacks import RulePack, load_pack
 from ..security import UnsafeFile
-from .checks import Context, run_checks
-from .rules import ERROR, Finding, rule
-
-NO_FORMULA_MODES = ("plain", "values", "static")
+from .form_checks import FormChecksError, form_checks
+from .rules import ERROR, Context, Finding, internal_error, rule, run_book, run_form
 
 
 @dataclass
@@ -45,10 +44,11 @@ class FileResult:
 
 
 def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> RulePack:
-    """The run's pack (--rules) or the form's own (form spec ``pack:``).
+    """The pack that applies to a form: the run's (--rules) or, without one, the form's own
+    (its spec's ``pack:``).
 
-    附表1 is a points sheet (100 points, no 执行率): it keeps its own pack unless the chosen
-    pack also has no 执行率 weight.
+    A form whose own pack gives 执行率 no points (a points sheet such as 附表1: 100 points in the
+    table) keeps that pack when the run's pack gives 执行率 a weight: the run's weights do not fit it.
     """
     if isinstance(rules, RulePack):
         return _pack_for(form.form_id, None, rules)
@@ -57,12 +57,12 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
 
 @functools.lru_cache(maxsize=64)
 def _pack_for(form_id: str, rules: str | None, given: RulePack | None) -> RulePack:
-    own = load_form(form_id).get("pack")
+    own = load_pack(load_form(form_id).get("pack"))
     if rules is None and given is None:
-        return load_pack(own)
+        return own
     chosen = given or load_pack(rules)
-    if form_id == "fubiao1" and chosen.rate_weight:
-        return load_pack(own)
+    if chosen.rate_weight and not own.rate_weight:
+        return own
     return chosen
 
 
@@ -83,103 +83,36 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
         result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
         result.status = "unreadable"
         return result
-    except Exception as exc:  # a reader bug must not stop the batch: say so, per file
+    except OSError as exc:  # gone, or not readable from disk
         result.findings.append(rule("unreadable-file").finding(
             reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
         result.status = "unreadable"
+        return result
+    except Exception as exc:  # the file opened (else UnsafeFile): a reader bug, jixiao's fault, said per file
+        result.findings.append(internal_error(exc, "读取本文件时", "本文件未能校验。"))
+        result.status = _status(result.findings)
         return result
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
         result.findings.append(rule("form-not-found").finding())
+    contexts: list[Context] = []
     for form in book.forms:
-        pack = pack_for(form, rules)
-        ctx = Context(form, pack, book)
-        try:
-            found = run_checks(ctx)
-        except Exception as exc:  # never lose the other forms over one check's failure
-            found = [rule("invalid-value").finding(
-                sheet=form.sheet, address=form.header_cell, where="",
-                reason=f"校验时出错（{type(exc).__name__}: {str(exc)[:200]}）")]
-        result.findings.extend(found)
         summary = form.summary()
-        summary["pack"] = pack.id
+        try:
+            ctx = Context(form, pack_for(form, rules), book, form_checks(form.form_id))
+        except (RulePackError, FormChecksError):
+            raise  # a broken pack or form spec is the configuration's error, said loudly, not per file
+        except Exception as exc:  # jixiao's side, not the file's
+            found = [internal_error(exc, f"为工作表“{form.sheet}”准备校验时", "该表未能校验。", sheet=form.sheet)]
+            summary["pack"] = None
+        else:
+            contexts.append(ctx)
+            found = run_form(ctx)
+            summary["pack"] = ctx.pack.id
+        result.findings.extend(found)
         summary["errors"] = sum(1 for f in found if f.severity == ERROR)
         result.forms.append(summary)
-    if book.template:
-        result.findings.extend(check_formulas(book))
-        result.findings.extend(check_template_mode(book, result.findings))
+    result.findings.extend(run_book(book, contexts, result.findings))
     result.status = _status(result.findings)
     return result
-
-
-def expected_formula_cells(form: Form) -> list[tuple[str, Any]]:
-    """Cells our templates fill with formulas, found by the reader (not by coordinates)."""
-    cells: list[tuple[str, Any]] = []
-    if form.form_id != "fubiao1":
-        for ind in form.scored():
-            c = ind.get("score")
-            if c is not None:
-                cells.append((f"“{ind.label}”的得分", c))
-    funds = form.funds.get("total_funds")
-    if funds is not None:
-        for k, what in (("rate", "执行率"), ("score", "执行率得分")):
-            if k in funds.cells:
-                cells.append((what, funds.cells[k]))
-    for what, c in (("总分", form.total), ("等级", form.grade)):
-        if c is not None:
-            cells.append((what, c))
-    return cells
-
-
-def check_formulas(book: Workbook) -> list[Finding]:
-    """formula-overwritten: a typed constant where our template put a formula."""
-    if template_mode(book.template) in NO_FORMULA_MODES:
-        return []
-    if not book.formula_cells:
-        return []  # .xls, or the formulas could not be mapped to sheets
-    findings: list[Finding] = []
-    for form in book.forms:
-        if not load_pack_flag(form):
-            continue
-        formulas = book.formula_cells.get(form.sheet, frozenset())
-        for what, c in expected_formula_cells(form):
-            if c.blank or c.address in formulas:
-                continue
-            findings.append(rule("formula-overwritten").finding(c, where=f"{what}", found=c.value))
-    return findings
-
-
-def template_mode(marker: str | None) -> str | None:
-    """The formula mode in a JX_TEMPLATE marker ("xiangmu:udf:0.1.0" → "udf")."""
-    parts = (marker or "").split(":")
-    return parts[1] if len(parts) > 1 else None
-
-
-_MODE_ADVICE = {
-    "udf": "可能是保存它的 Excel 没有装 jixiao 加载项，或表格在 WPS 中重新计算过。"
-           "请在装好加载项的 Excel 中重新计算并保存，或改用 native 模式模板。",
-    "lambda": "LAMBDA 公式只能在 Excel 365 或 Excel 2024 中计算，表格可能在 WPS、LibreOffice 或较早的 Excel "
-              "中保存过。请在 Excel 365 中重新计算并保存，或改用 native 模式模板。",
-}
-
-
-def check_template_mode(book: Workbook, findings: list[Finding]) -> list[Finding]:
-    """template-mode-unsupported: every formula cell of a udf/lambda template shows an error value
-    and no typed input explains it, so the program that saved the file could not run them. One hint
-    says why; the not-a-number findings still say where."""
-    mode = template_mode(book.template)
-    advice = _MODE_ADVICE.get(mode or "")
-    cells = [c for form in book.forms for _, c in expected_formula_cells(form) if not c.blank]
-    if advice is None or not cells or any(c.value not in ERROR_VALUES for c in cells):
-        return []
-    formula_cells = {(sheet, ref) for sheet, refs in (book.formula_cells or {}).items() for ref in refs}
-    formula_cells |= {(c.sheet, c.address) for c in cells}
-    if any(f.severity == ERROR and f.cell and (f.sheet, f.cell) not in formula_cells for f in findings):
-        return []  # an input error (a zero budget, a word in a number cell) explains the error values
-    return [rule("template-mode-unsupported").finding(
-        cells[0], mode=mode, found=cells[0].value, advice=advice)]
-
-
-def load_pack_flag(form: Form) -> bool:
-    return _pack_for(form.form_id, None, None).formula_expected
