@@ -122,7 +122,7 @@ def annotate_copy(source: str | Path, findings: list[Finding], target: str | Pat
         from . import xlsxpatch
 
         try:
-            data = _patched(sniff.data, findings)
+            data = _patched(sniff, findings)
         except xlsxpatch.Unpatchable:
             pass
         else:
@@ -135,23 +135,17 @@ def annotate_copy(source: str | Path, findings: list[Finding], target: str | Pat
     return target
 
 
-def _patched(data: bytes, findings: list[Finding]) -> bytes:
-    import io
-    import zipfile
-
+def _patched(sniff: Any, findings: list[Finding]) -> bytes:
+    from ..reader.layout import _sheet_parts
     from . import xlsxpatch
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            sheets = set(xlsxpatch.sheet_parts(zf))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise xlsxpatch.Unpatchable(str(exc)) from None
+    parts = _sheet_parts(sniff.parts or {})  # from the small parts the safety scan kept
     marks: dict[str, list[xlsxpatch.Mark]] = defaultdict(list)
-    for (sheet, ref), items in _marks(findings, sheets).items():
+    for (sheet, ref), items in _marks(findings, parts).items():
         color, text = _comment(items)
         marks[sheet].append(xlsxpatch.Mark(ref, color, text, len(items)))
-    rows = [xlsxpatch.ResultRow(values, link) for values, link in _result_rows(findings, sheets)]
-    return xlsxpatch.annotate_package(data, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
+    rows = [xlsxpatch.ResultRow(values, link) for values, link in _result_rows(findings, parts)]
+    return xlsxpatch.annotate_package(sniff.data, parts, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
                                       widths=RESULT_WIDTHS, author=AUTHOR, dangerous=_DANGEROUS)
 
 

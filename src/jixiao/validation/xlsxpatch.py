@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
-from ..xlsxcache import sheet_parts, xml_text
+from ..xlsxcache import xml_text
 from .xlsxstyles import Styles, Unpatchable
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -109,7 +109,7 @@ class Package:
 
     def save(self) -> bytes:
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as zout:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:  # speed over size
             for info in self.zin.infolist():
                 data = self.changed.pop(info.filename, None)
                 zout.writestr(info, data if data is not None else self.zin.read(info))
@@ -335,11 +335,12 @@ def _deselect(pkg: Package, parts: Iterable[str]) -> None:
             pkg.write(part, head + xml[len(head):])
 
 
-def annotate_package(data: bytes, marks: dict[str, list[Mark]], rows: list[ResultRow], *, sheet_name: str,
-                     header: list[str], widths: tuple[int, ...], author: str,
+def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[Mark]], rows: list[ResultRow], *,
+                     sheet_name: str, header: list[str], widths: tuple[int, ...], author: str,
                      dangerous: tuple[str, ...]) -> bytes:
-    """The annotated copy of the .xlsx ``data`` (checked bytes): ``marks`` by sheet name, ``rows`` for the
-    first sheet ``sheet_name``. Raises :class:`Unpatchable` when openpyxl should do it instead."""
+    """The annotated copy of the .xlsx ``data`` (checked bytes; ``parts``: sheet name → worksheet part):
+    ``marks`` by sheet name, ``rows`` for the first sheet ``sheet_name``. Raises :class:`Unpatchable`
+    when openpyxl should do it instead."""
     try:
         pkg = Package(data)
         types = pkg.read("[Content_Types].xml")
@@ -347,8 +348,7 @@ def annotate_package(data: bytes, marks: dict[str, list[Mark]], rows: list[Resul
         if not re.search(rb'<Override\b[^>]*PartName="/xl/workbook.xml"[^>]*ContentType="' + re.escape(WORKBOOK_CT),
                          types) or not re.search(rb'Target="/?xl/workbook.xml"', root_rels):
             raise Unpatchable("not a plain .xlsx workbook")
-        parts = sheet_parts(pkg.zin)
-        if sheet_name in parts:
+        if not parts or sheet_name in parts:
             raise Unpatchable("already has a result sheet")
         styles = Styles(pkg.read("xl/styles.xml"))
         for name, items in marks.items():
