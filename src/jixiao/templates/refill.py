@@ -47,7 +47,7 @@ class _Rendered:
         styles = {ref.decode(): int(s) for ref, s in _STYLE.findall(xml)}
         return cls(parts, part, head, tail, styles)
 
-    def fill(self, sh: Sheet, mode: str, pack: str, values: dict[str, Any], texts: dict[str, str]) -> bytes:
+    def fill(self, sh: Sheet, mode: str, pack: str, values: dict[str, Any], texts: dict[str, tuple[str, bool]]) -> bytes:
         widths = column_widths(sh)
         heights = row_heights(sh, widths)
         cols = "".join(f'<col width="{_num(w)}" customWidth="1" min="{c}" max="{c}" />'
@@ -55,7 +55,7 @@ class _Rendered:
         by_row: dict[int, list[str]] = {}
         for (r, c), cell in sorted(sh.cells.items()):
             ref = a1(r - 1, c - 1)
-            xml = _cell(ref, self.styles.get(ref), cell, mode, _formula(cell.expr, mode, pack, texts), values)
+            xml = _cell(ref, self.styles.get(ref), cell, _formula(cell.expr, mode, pack, texts), values)
             if xml:
                 by_row.setdefault(r, []).append(xml)
         rows = []
@@ -74,20 +74,23 @@ def _num(x: float) -> str:
     return repr(float(x)).removesuffix(".0")
 
 
-def _formula(expr: Any, mode: str, pack: str, texts: dict[str, str]) -> str | None:
-    """An expression's formula text, remembered across workbooks (native text is slow to build).
+def _formula(expr: Any, mode: str, pack: str, texts: dict[str, tuple[str, bool]]) -> tuple[str, bool] | None:
+    """An expression's formula text and whether it is an array formula (as render.py decides: native
+    text over a range), remembered across workbooks: native text is slow to build and to scan.
     Expressions holding Python callables have no stable repr; they are printed each time."""
     if expr is None:
         return None
     key = f"{mode}|{pack}|{expr!r}"
-    if " at 0x" in key:
-        return expr.text(mode, pack)
-    if key not in texts:
-        texts[key] = expr.text(mode, pack)
+    if " at 0x" in key or key not in texts:
+        text = expr.text(mode, pack)
+        found = (text, mode == "native" and needs_array("=" + text))
+        if " at 0x" in key:
+            return found
+        texts[key] = found
     return texts[key]
 
 
-def _cell(ref: str, style: int | None, cell: Any, mode: str, formula: str | None, values: dict[str, Any]) -> str:
+def _cell(ref: str, style: int | None, cell: Any, formula: tuple[str, bool] | None, values: dict[str, Any]) -> str:
     s = "" if style is None else f' s="{style}"'
     if cell.role == "filler":
         return f'<c r="{ref}"{s} />' if s else ""
@@ -95,9 +98,9 @@ def _cell(ref: str, style: int | None, cell: Any, mode: str, formula: str | None
         cached = cached_value_xml(values.get(ref))
         if cached is None:
             raise _NotRefillable(f"{ref}: cached value {values.get(ref)!r}")
-        # as render.py: native text over a range is an array formula
-        array = f' t="array" ref="{ref}"' if mode == "native" and needs_array("=" + formula) else ""
-        return f'<c r="{ref}"{s}{cached[0].decode()}><f{array}>{xml_text(formula)}</f>{cached[1].decode()}</c>'
+        text, is_array = formula
+        array = f' t="array" ref="{ref}"' if is_array else ""
+        return f'<c r="{ref}"{s}{cached[0].decode()}><f{array}>{xml_text(text)}</f>{cached[1].decode()}</c>'
     v = cell.value
     if v is None:
         return f'<c r="{ref}"{s} t="n" />' if s else ""
@@ -122,7 +125,7 @@ class FormWriter:
     def __init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], _Rendered] = {}
         self.refilled = 0  # workbooks written without rendering
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, tuple[str, bool]] = {}
 
     def write(self, path: str | os.PathLike[str], form_id: str, mode: str = "native",
               data: dict[str, Any] | None = None, pack: str | None = None) -> Path:
