@@ -279,3 +279,24 @@ def test_safe_filename():
     assert safe_filename("项目", used) == "项目-2.xlsx"
     assert safe_filename("", used) == "项目-3.xlsx"
     assert len(safe_filename("长" * 300)) <= 85
+
+
+SEED_001 = Path(__file__).resolve().parents[1] / "examples" / "data" / "001-蔡甸区-质量技术监督专项经费.yaml"
+
+
+@pytest.mark.parametrize(("change", "words"), [
+    (lambda t: t.replace("全年预算数: 87.65", "全年预算数: 1e309", 1), "超出数值范围"),
+    (lambda t: t.replace("全年预算数: 87.65", "全年预算数: .inf", 1), "不是有限数值"),
+    (lambda t: t.replace("全年预算数: 87.65", "全年预算数: 1.0e+30", 1), "数值过大"),
+    (lambda t: t.replace("项目名称: 质量技术监督专项经费", '项目名称: "质量\\x07经费"'), "含有控制字符"),
+    (lambda t: "a: &a [x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 8)}]\n" for p, c in zip("abcdefg", "bcdefgh", strict=True)), "别名"),
+    (lambda t: "项目名称: " + "[" * 3000 + "]" * 3000 + "\n", "嵌套层数过深"),
+])
+def test_data_no_form_can_hold_is_one_line_naming_the_field(tmp_path, change, words):
+    data = tmp_path / "项目.yaml"
+    data.write_text(change(SEED_001.read_text(encoding="utf-8")), encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(data), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert words in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())

@@ -142,3 +142,18 @@ def test_unreadable_and_unknown_packs(tmp_path):
 def test_a_bad_pack_in_a_cell_is_an_error_value_not_a_crash():
     result = JX_SCORE("≥", 1, 1, 1, "no-such-pack")
     assert result == "#VALUE!" and "规则包" in result.message
+
+
+@pytest.mark.parametrize(("body", "key", "hint"), [
+    ("scoring: {reverse_methd: linear}\n", "scoring.reverse_methd", "scoring.reverse_method"),
+    ("deviation: {reason_below_ful: true}\n", "deviation.reason_below_ful", "deviation.reason_below_full"),
+    ("rate: {caps: [{below: 0.6, max_total: 80, maxtotal: 1}]}\n", "rate.caps[0].maxtotal", "rate.caps[0].max_total"),
+    ("checks: {unheard_of: true}\n", "checks.unheard_of", None),
+])
+def test_misspelt_keys_at_any_depth_name_file_and_dotted_key(tmp_path, body, key, hint):
+    path = _write(tmp_path, f"id: typo\nextends: sichuan\nname: x\n{body}", name="typo")
+    with pytest.raises(RulePackError) as info:
+        load_pack(path)
+    message = str(info.value)
+    assert f"typo.yaml: {key}: 未知的键" in message
+    assert (hint in message) if hint else "是否应为" not in message

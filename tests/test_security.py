@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from workbook_factory import build
 
-from jixiao import security
+from jixiao import archives, security
 from jixiao.validation import validate, validate_file
 
 
@@ -105,7 +105,7 @@ def test_archive_traversal_and_nesting(tmp_path, good):
     with zipfile.ZipFile(inner3, "w") as z:
         z.writestr("deep.xlsx", good.read_bytes())
     nested = inner3.getvalue()
-    for _ in range(security.MAX_ARCHIVE_DEPTH):
+    for _ in range(archives.MAX_ARCHIVE_DEPTH):
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w") as z:
             z.writestr("inner.zip", nested)

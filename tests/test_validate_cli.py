@@ -254,7 +254,7 @@ def test_a_worker_that_dies_loses_only_its_own_file(tmp_path, monkeypatch):
         return real(job, rules, out)
 
     monkeypatch.setattr(batch, "run_job", crash_on_f3)  # forked workers inherit it
-    report = batch.validate_paths([folder], jobs=2, chunk_size=2)
+    report = batch.validate_paths([folder], jobs=2)
     status = {Path(f.path).name: f.status for f in report.files}
     assert status == {"f0.xlsx": "ok", "f1.xlsx": "ok", "f2.xlsx": "ok", "f3.xlsx": "unreadable",
                       "f4.xlsx": "ok", "f5.xlsx": "ok"}

@@ -513,6 +513,50 @@ def _display(path: Path, base: Path) -> str:
         return path.name
 
 
+MAX_DEPTH = 20  # mappings and lists inside each other: project → indicators → one indicator is 3
+MAX_ABS = 1e15  # no 绩效 amount, count or score comes near; beyond it is a typo or an attack
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class _DataLoader(yaml.SafeLoader):
+    """safe_load without aliases (an alias bomb expands a few lines into billions of nodes) and
+    with a depth limit; both end as one line naming the place."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "不支持 YAML 别名（*）", mark)
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"嵌套层数过深（超过 {MAX_DEPTH} 层）",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _refused_value(doc: Any, where: str = "") -> tuple[str, str, str] | None:
+    """(field, Chinese, English) of the first value no form can hold: not a finite number, a
+    number beyond MAX_ABS, text with control characters, nesting deeper than MAX_DEPTH."""
+    stack = [(doc, where, 0)]
+    while stack:
+        value, at, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return at, f"嵌套层数过深（超过 {MAX_DEPTH} 层）", "nesting too deep"
+        if isinstance(value, dict):
+            stack += [(v, f"{at}.{k}" if at else str(k), depth + 1) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{at}[{i}]", depth + 1) for i, v in enumerate(value)]
+        elif isinstance(value, float) and not math.isfinite(value):
+            return at, f"“{at}”不是有限数值（{value}）", "not a finite number"
+        elif isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_ABS:
+            return at, f"“{at}”的数值过大（{value:.3g}）", "number out of range"
+        elif isinstance(value, str) and _CONTROL.search(value):
+            return at, f"“{at}”含有控制字符", "control characters in text"
+    return None
+
+
 def load_projects(data: str | os.PathLike[str], form: str = "xiangmu") -> list[Project]:
     """Read and check every project in a data file or folder; raises :class:`DataError`."""
     if form not in FORM_IDS:
@@ -537,7 +581,10 @@ def load_projects(data: str | os.PathLike[str], form: str = "xiangmu") -> list[P
         if suffix in (".yaml", ".yml", ".json"):
             try:
                 text = _decode(path.read_bytes())
-                doc = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+                doc = json.loads(text) if suffix == ".json" else yaml.load(text, Loader=_DataLoader)  # noqa: S506
+            except RecursionError:
+                col.add(source, ("", ""), "", f"嵌套层数过深（超过 {MAX_DEPTH} 层）", "nesting too deep")
+                continue
             except UnicodeDecodeError:
                 col.add(source, ("", ""), "", "无法识别文件编码（应为 UTF-8 或 GBK）",
                         "unreadable encoding, expected UTF-8 or GBK")
@@ -546,7 +593,13 @@ def load_projects(data: str | os.PathLike[str], form: str = "xiangmu") -> list[P
                 line = getattr(getattr(exc, "problem_mark", None), "line", None)
                 line = line + 1 if line is not None else getattr(exc, "lineno", None)
                 where = (f"第 {line} 行", f"line {line}") if line else ("", "")
-                col.add(source, where, "", "文件格式错误，无法解析", f"cannot parse: {type(exc).__name__}")
+                ours = getattr(exc, "problem", None) if isinstance(exc, yaml.composer.ComposerError) else None
+                zh = ours if ours and not ours.isascii() else "文件格式错误，无法解析"
+                col.add(source, where, "", zh, f"cannot parse: {type(exc).__name__}")
+                continue
+            bad = _refused_value(doc)
+            if bad:
+                col.add(source, ("", ""), bad[0], bad[1], bad[2])
                 continue
             docs = doc if isinstance(doc, list) else [doc]
             for item in docs:

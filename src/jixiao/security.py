@@ -17,7 +17,9 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+
+from . import sizes
 
 # Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -29,9 +31,6 @@ RATIO_FLOOR = 1024 * 1024
 MAX_SHEETS = 200
 MAX_ROWS = 5_000  # rows read per sheet: forms are a few dozen rows
 MAX_COLS = 200
-# Archives given on the command line
-MAX_ARCHIVE_DEPTH = 2
-MAX_ARCHIVE_FILES = 50_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -82,8 +81,13 @@ def sniff_workbook(path: str | os.PathLike[str],
     holding formulas are worth listing (``Sniff.formula_cells``); by default they are.
     """
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
+        # O_NONBLOCK: a FIFO named like a workbook must not hang the read; only regular files are read.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise UnsafeFile("不是普通文件（命名管道、设备等），已拒绝")
+            size = st.st_size
             raw = fh.read() if 0 < size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         raise UnsafeFile(f"无法打开文件：{exc.strerror or exc}") from None
@@ -96,6 +100,9 @@ def sniff_workbook(path: str | os.PathLike[str],
         head = raw[:1024 * 1024]
         if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
             raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
+        refusal = sizes.xls_refusal(raw)
+        if refusal:
+            raise UnsafeFile(refusal)
         return Sniff("xls", raw)
     if raw.startswith(ZIP_MAGIC):
         parts: dict[str, bytes] = {}
@@ -165,6 +172,9 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
+                refusal = sizes.sheet_refusal(name, data) if sheet else None
+                if refusal:
+                    raise UnsafeFile(refusal)
                 if sheet and errors is not None and b't="e"' in data:
                     errors[name] = sheet_error_cells(data)
                 if sheet and b"<f" in data:
@@ -346,95 +356,19 @@ def _prolog_walk(chunks: Iterator[bytes]) -> bool:
 
 
 # ---------------------------------------------------------------- archives of submissions
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # what a folder or archive is searched for (see archives.py)
+REPORT_SUFFIXES = (".docx", ".pdf", ".txt")  # 自评报告 handed in beside the workbooks (jixiao.reports)
+_REPORT_WORDS = re.compile("报告|自评|评价|绩效")
 
 
-def safe_member_name(name: str) -> PurePosixPath:
-    """A zip member's path, refused when absolute or climbing out (``../``, ``C:``)."""
-    norm = name.replace("\\", "/")
-    p = PurePosixPath(norm)
-    if norm.startswith("/") or (len(norm) > 1 and norm[1] == ":") or ".." in p.parts:
-        raise UnsafeFile(f"压缩包成员路径不安全（{name}），已拒绝")
-    return p
-
-
-@dataclass(frozen=True)
-class Extracted:
-    path: Path  # the extracted file on disk
-    display: str  # "batch.zip!dept/a.xlsx"
-
-
-@dataclass(frozen=True)
-class Refused:
-    display: str
-    reason: str
-
-
-def extract_archive(archive: Path, dest: Path, display: str | None = None,
-                    depth: int = 0) -> Iterator[Extracted | Refused]:
-    """Extract the workbooks (and nested .zip, up to MAX_ARCHIVE_DEPTH) of an archive into dest."""
-    display = display or str(archive)
-    try:
-        with zipfile.ZipFile(archive) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_ARCHIVE_FILES:
-                raise UnsafeFile(f"压缩包文件过多（{len(infos)} 个）")
-            total = 0
-            for index, info in enumerate(infos):
-                if info.is_dir():
-                    continue
-                member = f"{display}!{info.filename}"
-                try:
-                    rel = safe_member_name(info.filename)
-                except UnsafeFile as exc:
-                    yield Refused(member, exc.reason)
-                    continue
-                if stat.S_ISLNK(info.external_attr >> 16):
-                    yield Refused(member, "压缩包成员是符号链接，已拒绝")
-                    continue
-                suffix = rel.suffix.lower()
-                if suffix not in (*WORKBOOK_SUFFIXES, ".zip") or rel.name.startswith("~$"):
-                    continue
-                total += info.file_size
-                if info.file_size > MAX_FILE_BYTES or total > 4 * MAX_UNCOMPRESSED or (
-                        info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-                    yield Refused(member, "压缩包成员过大或压缩比异常，疑似压缩炸弹")
-                    continue
-                if suffix == ".zip" and depth + 1 > MAX_ARCHIVE_DEPTH:
-                    yield Refused(member, f"压缩包嵌套超过 {MAX_ARCHIVE_DEPTH} 层，已拒绝")
-                    continue
-                # Flat, numbered names on disk: member paths never reach the filesystem.
-                target = dest / f"{depth}_{index}{suffix}"
-                try:
-                    with zf.open(info) as src, open(target, "wb") as out:
-                        _copy_bounded(src, out, MAX_FILE_BYTES)
-                except UnsafeFile as exc:
-                    target.unlink(missing_ok=True)
-                    yield Refused(member, exc.reason)
-                    continue
-                except Exception as exc:  # corrupt member
-                    target.unlink(missing_ok=True)
-                    yield Refused(member, f"压缩包成员已损坏（{type(exc).__name__}）")
-                    continue
-                if suffix == ".zip":
-                    sub = dest / f"{depth}_{index}_d"
-                    sub.mkdir()
-                    yield from extract_archive(target, sub, member, depth + 1)
-                else:
-                    yield Extracted(target, member)
-    except UnsafeFile as exc:
-        yield Refused(display, exc.reason)
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        yield Refused(display, f"压缩包已损坏（{type(exc).__name__}）")
-
-
-def _copy_bounded(src, out, limit: int) -> None:
-    copied = 0
-    while True:
-        chunk = src.read(1024 * 1024)
-        if not chunk:
-            return
-        copied += len(chunk)
-        if copied > limit:
-            raise UnsafeFile("压缩包成员解压后超过大小上限，疑似压缩炸弹")
-        out.write(chunk)
+def wanted_in_batch(name: str) -> bool:
+    """Is a file met in a folder or an archive one to validate? Workbooks, .zip archives, .docx and
+    .pdf reports, and a .txt whose name says it is a report (a readme or notes.txt beside the files
+    is not). Office lock files (~$…) and hidden files are not."""
+    p = PurePosixPath(name.replace("\\", "/"))
+    if p.name.startswith(("~$", ".")):
+        return False
+    suffix = p.suffix.lower()
+    if suffix == ".txt":
+        return bool(_REPORT_WORDS.search(p.stem))
+    return suffix in (*WORKBOOK_SUFFIXES, *REPORT_SUFFIXES, ".zip")

@@ -29,8 +29,8 @@ def command(workbook: Path, output: Path | None, show: bool) -> None:
 
     try:
         values = recalc_file(workbook, output, workbook_values)
-    except UnsafeFile as exc:  # not a workbook, or not a safe one: write nothing
-        raise click.ClickException(f"无法计算 {workbook}（cannot recalculate）: {exc.reason}") from None
+    except UnsafeFile as exc:  # too large, a zip bomb, XML entities, not a workbook: refused before loading
+        raise click.ClickException(f"无法计算 {workbook}：{exc.reason}") from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     except Exception as exc:  # a broken workbook: say so, write nothing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -22,14 +23,23 @@ DEFAULT_OUT = "jixiao-校验结果"
               help="规则包名称或 YAML 路径（默认按表单：附表1 sichuan-dafen，附表2 sichuan，自评表 cz2020-10）。")
 @click.option("--jobs", "-j", type=click.IntRange(1, 256), default=1, show_default=True,
               help="并行进程数。")
-def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str | None, jobs: int) -> None:
-    """校验报送的绩效自评工作簿（文件、文件夹或 .zip）。
+@click.option("--timeout", type=click.FloatRange(1, 3600), default=120, show_default=True, metavar="SECONDS",
+              help="每个文件的处理时限（秒）；超时的文件记为无法读取，其余文件照常校验。")
+@click.option("--memory", "memory_gb", type=click.FloatRange(0.5, 64), default=2, show_default=True, metavar="GB",
+              help="每个文件的处理进程可用的内存上限（GB，地址空间）。")
+def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str | None, jobs: int,
+            timeout: float, memory_gb: float) -> None:
+    """校验报送的绩效自评工作簿和自评报告（.xlsx/.xls/.ods、.docx/.pdf/.txt；文件、文件夹或 .zip）。
 
-    退出码：0 全部通过；1 有文件存在错误或无法读取；2 用法错误。
+    退出码：0 全部通过；1 有文件存在错误或无法读取，或没有找到任何工作簿；2 用法错误或输出目录无法写入；
+    130/143 被 Ctrl-C / SIGTERM 中断。
     """
     from ..errors import RulePackError
     from ..rulepacks import load_pack
+    from ..textsafe import printable
     from ..validation.batch import validate_paths
+    from ..validation.guard import Interrupted, Limits
+    from ..validation.outputs import OutputError
 
     if rules is not None:
         try:
@@ -47,13 +57,18 @@ def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str 
 
     progress_cb, finish = _progress(fmt)
     try:
-        report = validate_paths([str(p) for p in paths], rules=rules, jobs=jobs,
-                                out_dir=out_dir, progress=progress_cb)
-    finally:
+        report = validate_paths([str(p) for p in paths], rules=rules, jobs=jobs, out_dir=out_dir,
+                                progress=progress_cb, limits=Limits(int(memory_gb * 1024**3), timeout))
+    except OutputError as exc:
         finish()
-    summary_path = None
-    if out_dir is not None:
-        summary_path = report.write_xlsx(out_dir / "校验汇总.xlsx")
+        click.echo(f"错误：{exc}", err=True)
+        sys.exit(2)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        finish()
+        click.echo("已中断，未写出任何结果。", err=True)
+        sys.exit(exc.exit_code if isinstance(exc, Interrupted) else 130)
+    finish()
+    summary_path = report.summary_path
 
     if fmt == "json":
         click.echo(report.to_json())
@@ -68,9 +83,10 @@ def command(paths: tuple[Path, ...], fmt: str, out_dir: Path | None, rules: str 
             report.render_text(console)
         else:
             s = report.summary()
-            console.print(f"共 {s['files']} 个文件：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}。")
+            console.print(f"共 {s['files']} 个文件：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}。",
+                          markup=False, highlight=False)
         if summary_path is not None:
-            console.print(f"汇总工作簿：{summary_path}")
+            console.print(f"汇总工作簿：{printable(str(summary_path))}", markup=False, highlight=False)
     sys.exit(report.exit_code)
 
 
@@ -88,15 +104,19 @@ def _progress(fmt: str):
     )
 
     bar = Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   console=Console(stderr=True), transient=True)
-    task = None
+                   console=Console(stderr=True), transient=True,
+                   auto_refresh=False)  # no refresh thread: workers are forked, and a fork copies no threads' locks
+    task, shown = None, 0.0
 
     def update(done: int, total: int) -> None:
-        nonlocal task
+        nonlocal task, shown
         if task is None:
             bar.start()
             task = bar.add_task("validate", total=total)
-        bar.update(task, completed=done, total=total)
+        now = time.monotonic()
+        refresh = now - shown > 0.1 or done == total  # at most ten redraws a second
+        bar.update(task, completed=done, total=total, refresh=refresh)
+        shown = now if refresh else shown
 
     def finish() -> None:
         if task is not None:

@@ -174,6 +174,8 @@ def _parse_text(original: str, what: str) -> Quantity:
     if not match:
         raise JXError("#VALUE!", f"无法从“{original}”读出{what}")
     number = float(match.group(0).replace(",", ""))
+    if not math.isfinite(number):  # "1e309" overflows to infinity
+        raise JXError("#NUM!", f"“{original}”超出数值范围")
     unit = rest[match.end():]
     for suffix in _SUFFIX_NATURE:
         if unit.endswith(suffix):

@@ -118,6 +118,7 @@ def recalculate(path: str | os.PathLike[str], shared: Hashable | None = None,
 
     register()
     path = Path(path)
+    check_recalc_limits(path)
     compiled = _MODELS.get(shared) if shared is not None and inputs is not None else None
     if compiled is not None:
         _MODELS.move_to_end(shared)
@@ -155,6 +156,23 @@ def _values(solution: Any, by_upper: dict[str, str]) -> dict[tuple[str, str], An
         sheet = by_upper.get(match["sheet"].upper(), match["sheet"])
         values[(sheet, match["cell"])] = _to_python(getattr(ranges, "value", ranges))
     return values
+
+
+def check_recalc_limits(path: str | os.PathLike[str]) -> None:
+    """The reader's limits (file and part sizes, XML entities, sheet extents) and a cap on the
+    cells `formulas` loads; raises ``security.UnsafeFile`` with the reason."""
+    from .. import security, sizes
+
+    with open(path, "rb") as fh:
+        raw = fh.read(security.MAX_FILE_BYTES + 1)
+    if len(raw) > security.MAX_FILE_BYTES:
+        raise security.UnsafeFile(f"文件过大，超过 {security.MAX_FILE_BYTES // 1024 // 1024} MB 上限")
+    if not raw.startswith(security.ZIP_MAGIC):
+        raise security.UnsafeFile("只能重新计算 .xlsx/.xlsm 工作簿")
+    security.check_ooxml(raw)  # zip bombs, XML entities, sheet extents
+    reason = sizes.recalc_refusal(raw)
+    if reason:
+        raise security.UnsafeFile(f"文件超出重新计算的大小上限（{reason}），未重新计算")
 
 
 def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str],

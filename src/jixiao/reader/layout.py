@@ -13,6 +13,7 @@ import html
 import io
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -531,10 +532,31 @@ def read_workbook(path: str | Path) -> Workbook:
                                                      grids, find_forms))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
-            book.notes.append(f"公式没有缓存值，且无法重新计算（{type(exc).__name__}）")
+            why = exc.reason if isinstance(exc, security.UnsafeFile) else type(exc).__name__
+            book.notes.append(f"公式没有缓存值，且无法重新计算（{why}）")
     for name, rows in grids:
         book.forms.extend(find_forms(rows, name))
+    if book.forms:
+        book.project = project_name(rows for _, rows in grids)
     return book
+
+
+def project_name(grids: Iterable[Grid]) -> str | None:
+    """The value beside the first “项目名称” label (“项目名称：X” in one cell too)."""
+    for rows in grids:
+        for row in rows[:60]:
+            for c, v in enumerate(row):
+                if not isinstance(v, str) or "项目名称" not in v or len(v) > 40:
+                    continue
+                label, _, rest = normalize_text(v).partition("项目名称")
+                rest = rest.strip(" :：")
+                if rest and not label.strip():
+                    return rest
+                if normalize_label(v) == normalize_label("项目名称"):
+                    value = next((x for x in row[c + 1:] if isinstance(x, str) and x.strip()), None)
+                    if value:
+                        return value.strip()
+    return None
 
 
 __all__ = ["read_workbook", "find_forms", "load_grids", "a1"]

@@ -220,3 +220,4 @@ class Workbook:
     recalculated: bool = False  # formula cells had no cached values and were recomputed
     formula_cells: dict[str, frozenset[str]] | None = None  # sheet → refs holding formulas (.xlsx)
     notes: list[str] = field(default_factory=list)  # problems met while reading (Chinese)
+    project: str | None = None  # the 项目名称 a form states (pairs a report with its workbook)

@@ -140,14 +140,21 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
 class _Reader:
     """Typed access to the merged mapping; every failure names file and dotted key."""
 
-    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+    def __init__(self, path: Path, data: dict[str, Any], prefix: str = "", seen: set[str] | None = None) -> None:
         self.path = path
         self.data = data
+        self.prefix = prefix
+        self.seen = set() if seen is None else seen  # dotted keys read, for unknown_keys()
 
     def fail(self, key: str, problem: str) -> RulePackError:
         return RulePackError(f"{self.path}: {key}: {problem}")
 
+    def sub(self, key: str, data: Mapping[str, Any]) -> _Reader:
+        """A reader for one mapping inside a list (``weights.split[0]``), sharing what is read."""
+        return _Reader(self.path, dict(data), f"{self.prefix}{key}.", self.seen)
+
     def get(self, key: str, default: Any = ..., optional: bool = False) -> Any:
+        self.seen.add(self.prefix + key)
         node: Any = self.data
         for part in key.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -218,7 +225,7 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
     for i, part in enumerate(r.items("weights.split", default=[])):
         if not isinstance(part, Mapping):
             raise r.fail(f"weights.split[{i}]", "应为 {name, points} 映射")
-        sub = _Reader(path, dict(part))
+        sub = r.sub(f"weights.split[{i}]", part)
         try:
             split.append((sub.text("name"), sub.number("points", 0, 1000)))
         except RulePackError as exc:
@@ -230,7 +237,7 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
     for i, cap in enumerate(r.items("rate.caps", default=[])):
         if not isinstance(cap, Mapping):
             raise r.fail(f"rate.caps[{i}]", "应为 {below, max_total} 映射")
-        sub = _Reader(path, dict(cap))
+        sub = r.sub(f"rate.caps[{i}]", cap)
         try:
             caps.append(RateCap(sub.number("below", 0, 10), sub.number("max_total", 0, 1000)))
         except RulePackError as exc:
@@ -240,7 +247,7 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
     for i, tier in enumerate(r.items("qualitative.tiers")):
         if not isinstance(tier, Mapping):
             raise r.fail(f"qualitative.tiers[{i}]", "应为 {name, low, high} 映射")
-        sub = _Reader(path, dict(tier))
+        sub = r.sub(f"qualitative.tiers[{i}]", tier)
         try:
             low, high = sub.number("low", 0, 1), sub.number("high", 0, 1)
             name = sub.text("name")
@@ -257,7 +264,7 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
     for i, band in enumerate(r.items("grades")):
         if not isinstance(band, Mapping):
             raise r.fail(f"grades[{i}]", "应为 {min, grade} 映射")
-        sub = _Reader(path, dict(band))
+        sub = r.sub(f"grades[{i}]", band)
         try:
             grades.append(GradeBand(sub.number("min", 0, 1000, optional=True), sub.text("grade")))
         except RulePackError as exc:
@@ -268,7 +275,7 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
     if mins[:-1] != sorted(mins[:-1], reverse=True):
         raise r.fail("grades", "min 应从高到低排列 (bands must descend)")
 
-    return RulePack(
+    pack = RulePack(
         id=pack_id,
         name=r.text("name"),
         description=str(r.get("description", default="") or ""),
@@ -292,6 +299,33 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
         funds_rows_add_up=r.flag("checks.funds_rows_add_up", default=True),
         formula_expected=r.flag("checks.formula_expected", default=True),
     )
+    unknown = unknown_keys(data, r.seen)
+    if unknown:
+        key, hint = unknown[0]
+        raise r.fail(key, f"未知的键 (unknown key){f'，是否应为 {hint}？' if hint else ''}")
+    return pack
+
+
+def unknown_keys(data: Mapping[str, Any], seen: set[str], prefix: str = "") -> list[tuple[str, str | None]]:
+    """(dotted key, the likeliest intended key) of each key inside a section the loader reads
+    that it never read: a misspelt ``scoring.reverse_methd`` is reported, not ignored."""
+    import difflib
+
+    found: list[tuple[str, str | None]] = []
+    for key, value in data.items():
+        full = f"{prefix}{key}"
+        inside = [k for k in seen if k.startswith((f"{full}.", f"{full}["))]
+        if isinstance(value, Mapping) and inside:
+            found += unknown_keys(value, seen, f"{full}.")
+        elif isinstance(value, list) and inside:
+            for i, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    found += unknown_keys(item, seen, f"{full}[{i}].")
+        elif full not in seen and prefix and any(k.startswith(prefix) for k in seen):
+            siblings = {k[len(prefix):].split(".")[0].split("[")[0] for k in seen if k.startswith(prefix)}
+            close = difflib.get_close_matches(str(key), sorted(siblings), n=1)
+            found.append((full, f"{prefix}{close[0]}" if close else None))
+    return found
 
 
 @functools.lru_cache(maxsize=64)

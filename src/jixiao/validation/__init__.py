@@ -29,7 +29,8 @@ def validate(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     """Validate files, folders (recursive) and .zip archives; returns a :class:`Report`.
 
     ``rules``: a rule-pack name or path (default: each form's own pack); ``jobs``: processes;
-    ``out_dir``: also write annotated copies of invalid files there.
+    ``out_dir``: also write annotated copies of invalid files and ``校验汇总.xlsx`` there (replacing
+    the previous run's outputs as a whole).
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import RulePackError
 from ..forms import load_form
 from ..reader.layout import read_workbook
-from ..reader.model import Form
+from ..reader.model import Form, Workbook
 from ..rulepacks import RulePack, load_pack
 from ..security import UnsafeFile
 from .form_checks import FormChecksError, form_checks
@@ -30,6 +30,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     source: str | None = None  # the file on disk that was read (for annotated copies)
     annotated: str | None = None  # relative path of the annotated copy, when one was written
+    facts: Any = None  # reports.facts.Facts of a workbook's forms (a report beside it is held against them)
+    report: Any = None  # reports.validate.ReportState of a 自评报告 (its claims, for pairing)
+    paired: str | None = None  # the workbook a report was held against
 
     @property
     def errors(self) -> list[Finding]:
@@ -40,6 +43,8 @@ class FileResult:
              "findings": [f.to_dict() for f in self.findings]}
         if self.annotated:
             d["annotated"] = self.annotated
+        if self.paired:
+            d["paired"] = self.paired
         return d
 
 
@@ -72,6 +77,20 @@ def _status(findings: list[Finding]) -> str:
     return "invalid" if any(f.severity == ERROR for f in findings) else "ok"
 
 
+def read_failed(result: FileResult, exc: Exception) -> FileResult:
+    """The file could not be read. Refused (UnsafeFile) or gone from disk (OSError): one
+    unreadable-file finding; anything else opened the file, so it is jixiao's bug, said per file."""
+    if isinstance(exc, UnsafeFile):
+        result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
+    elif isinstance(exc, OSError):
+        result.findings.append(rule("unreadable-file").finding(
+            reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
+    else:
+        result.findings.append(internal_error(exc, "读取本文件时", "本文件未能校验。"))
+    result.status = _status(result.findings)
+    return result
+
+
 def validate_file(path: str | os.PathLike[str], display: str | None = None,
                   rules: str | os.PathLike[str] | RulePack | None = None) -> FileResult:
     path = Path(path)
@@ -79,23 +98,28 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
     result = FileResult(shown, "ok", source=str(path))
     try:
         book = read_workbook(path)
-    except UnsafeFile as exc:
-        result.findings.append(rule("unreadable-file").finding(reason=exc.reason))
-        result.status = "unreadable"
-        return result
-    except OSError as exc:  # gone, or not readable from disk
-        result.findings.append(rule("unreadable-file").finding(
-            reason=f"读取时出错（{type(exc).__name__}: {str(exc)[:200]}）"))
-        result.status = "unreadable"
-        return result
-    except Exception as exc:  # the file opened (else UnsafeFile): a reader bug, jixiao's fault, said per file
-        result.findings.append(internal_error(exc, "读取本文件时", "本文件未能校验。"))
-        result.status = _status(result.findings)
-        return result
+    except Exception as exc:  # refused, gone, or a reader bug: never stop the batch, say so per file
+        return read_failed(result, exc)
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
         result.findings.append(rule("form-not-found").finding())
+    found, result.forms = check_forms(book, rules, result.findings)
+    result.findings.extend(found)
+    if book.forms:
+        from ..reports.facts import workbook_facts
+
+        result.facts = workbook_facts(book, shown)
+    result.status = _status(result.findings)
+    return result
+
+
+def check_forms(book: Workbook, rules: str | os.PathLike[str] | RulePack | None,
+                prior: list[Finding] | None = None) -> tuple[list[Finding], list[dict[str, Any]]]:
+    """Every rule on every form of a workbook (or of a report's tables), then the workbook-wide
+    rules: the findings and one summary per form. ``prior``: findings the file already has."""
+    findings: list[Finding] = []
+    summaries: list[dict[str, Any]] = []
     contexts: list[Context] = []
     for form in book.forms:
         summary = form.summary()
@@ -110,9 +134,8 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
             contexts.append(ctx)
             found = run_form(ctx)
             summary["pack"] = ctx.pack.id
-        result.findings.extend(found)
+        findings.extend(found)
         summary["errors"] = sum(1 for f in found if f.severity == ERROR)
-        result.forms.append(summary)
-    result.findings.extend(run_book(book, contexts, result.findings))
-    result.status = _status(result.findings)
-    return result
+        summaries.append(summary)
+    findings.extend(run_book(book, contexts, [*(prior or []), *findings]))
+    return findings, summaries

@@ -16,6 +16,33 @@ from .rules import BY_CODE, ERROR
 if TYPE_CHECKING:
     import pandas as pd
 
+
+def form_name(form_id: str | None) -> str:
+    """A form's name as reviewers know it ("附表1 专项预算绩效自评打分表"), not its id."""
+    if not form_id:
+        return ""
+    try:
+        from ..forms import load_form
+
+        spec = load_form(form_id)
+        return " ".join(str(spec[k]) for k in ("caption", "title") if spec.get(k)) or form_id
+    except Exception:  # an unknown id still shows as itself
+        return form_id
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _left_out(console: Any, n: int) -> None:
+    if n > 0:
+        console.print(f"（表格只列出前面的行，另有 {n} 行未列出；完整内容请用 --format csv 或 --format json，"
+                      "或 --format xlsx 的汇总工作簿。）", markup=False, highlight=False)
+
 STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
 GRADES = ("优", "良", "中", "差")
 CSV_COLUMNS = ("path", "status", "code", "rule", "severity", "sheet", "cell", "message", "expected", "found")
@@ -25,6 +52,7 @@ CSV_COLUMNS = ("path", "status", "code", "rule", "severity", "sheet", "cell", "m
 class Report:
     files: list[FileResult] = field(default_factory=list)
     rules: str | None = None
+    summary_path: Path | None = None  # 校验汇总.xlsx, when the run wrote one
 
     @property
     def ok(self) -> bool:
@@ -32,7 +60,8 @@ class Report:
 
     @property
     def exit_code(self) -> int:
-        return 0 if self.ok else 1
+        """0 when every file passed; 1 when one did not, or when there was no workbook at all."""
+        return 0 if self.files and self.ok else 1
 
     def summary(self) -> dict[str, Any]:
         statuses = Counter(f.status for f in self.files)
@@ -89,29 +118,43 @@ class Report:
 
     # ------------------------------------------------------------ console
     def render_text(self, console: Any = None, max_rows: int = 2000) -> None:
+        """Every file (status, form, total, grade), then the findings; past ``max_rows`` rows a
+        table is cut and says how many rows it left out. Text from files is never markup."""
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
         console = console or Console()
-        table = Table(show_lines=False, header_style="bold")
+        files = Table(header_style="bold", title="文件")
+        for title in ("文件", "状态", "表单", "总分", "等级", "错误", "提示"):
+            files.add_column(title, overflow="fold")
+        rows = [(f, form) for f in self.files for form in (f.forms or [{}])]
+        for f, form in rows[:max_rows]:
+            errors = sum(1 for x in f.findings if x.severity == ERROR)
+            status = Text(STATUS_ZH.get(f.status, f.status), style="green" if f.status == "ok" else "red")
+            files.add_row(Text(f.path), status, Text(form_name(form.get("form"))), Text(_shown(form.get("total"))),
+                          Text(_shown(form.get("grade"))), str(errors), str(len(f.findings) - errors))
+        if rows:
+            console.print(files)
+            _left_out(console, len(rows) - max_rows)
+        findings = Table(header_style="bold", title="问题")
         for title in ("文件", "位置", "代码", "说明"):
-            table.add_column(title, overflow="fold")
-        shown = 0
-        for f in self.files:
-            for x in f.findings:
-                if shown >= max_rows:
-                    break
-                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
-                style = "red" if x.severity == ERROR else "yellow"
-                message = x.message.split("：", 1)[1] if where and "：" in x.message else x.message
-                table.add_row(f.path, where, f"[{style}]{x.code}[/]", message)
-                shown += 1
-        if shown:
-            console.print(table)
+            findings.add_column(title, overflow="fold")
+        all_findings = [(f, x) for f in self.files for x in f.findings]
+        for f, x in all_findings[:max_rows]:
+            where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
+            style = "red" if x.severity == ERROR else "yellow"
+            message = x.message.split("：", 1)[1] if where and "：" in x.message else x.message
+            findings.add_row(Text(f.path), Text(where), Text(x.code, style=style), Text(message))
+        if all_findings:
+            console.print(findings)
+            _left_out(console, len(all_findings) - max_rows)
         s = self.summary()
+        if not self.files:
+            console.print("没有找到任何工作簿（.xlsx、.xlsm、.xls 或其 .zip 压缩包）。", markup=False, highlight=False)
         console.print(
             f"共 {s['files']} 个文件：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}；"
-            f"错误 {s['errors']} 处，提示 {s['warnings']} 处。")
+            f"错误 {s['errors']} 处，提示 {s['warnings']} 处。", markup=False, highlight=False)
 
     # ------------------------------------------------------------ Excel summary
     def write_xlsx(self, target: str | Path) -> Path:
@@ -147,10 +190,10 @@ class Report:
         fs.append(["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"])
         for f in self.files:
             for x in f.findings:
-                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else ""
+                where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else (x.cell or "")  # report: 第 N 段
                 cells = append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
                                           x.code, x.rule, x.message, x.expected, x.found])
-                if f.annotated and x.sheet and x.cell:
+                if f.annotated and f.annotated.endswith(".xlsx") and x.sheet and x.cell:
                     # The copy's file (relative, so the folder can move) and the cell inside it.
                     cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, target=f.annotated,
                                                    location=f"{quote_sheet(x.sheet)}!{x.cell}")

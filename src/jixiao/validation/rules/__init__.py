@@ -11,6 +11,7 @@ totals  JX305–JX306                总分 and 等级
 funds   JX303–JX304, JX402–JX403   执行率, its score, 执行数, 其中 rows
 reasons JX401                      偏差原因
 template JX501–JX502               workbooks made from jixiao's templates
+report  JX601–JX607                a 自评报告's prose (raised by jixiao.reports)
 internal JX900                     a check that crashed (jixiao's fault)
 ======  =========================  ==========================================
 
@@ -21,7 +22,7 @@ its check. :mod:`.runner` runs each check in its own guard.
 
 from __future__ import annotations
 
-from . import file, funds, internal, reasons, scores, template, totals, values, weights  # noqa: F401  (register)
+from . import file, funds, internal, reasons, report, scores, template, totals, values, weights  # noqa: F401  (register)
 from .base import (
     BOOK,
     BY_CODE,
