@@ -308,14 +308,18 @@ def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
     rid = pkg.add_rel("xl/_rels/workbook.xml.rels", REL_SHEET, _relative("xl/workbook.xml", part))
     ids = [int(i) for i in re.findall(rb'<sheet\b[^>]*?\bsheetId="(\d+)"', wb)]
     sheets = re.search(rb"<sheets\b[^>]*>", wb)
-    if sheets is None or not re.search(rb'\sxmlns:r="' + NS_R.encode() + rb'"', wb[:sheets.start()]):
+    if sheets is None:
         raise Unpatchable("workbook.xml layout")
-    entry = f'<sheet name="{xml_text(name)}" sheetId="{max(ids, default=0) + 1}" r:id="{rid}"/>'.encode()
+    # The r: prefix declared on the element itself: writers declare it on the root or on each sheet.
+    entry = (f'<sheet xmlns:r="{NS_R}" name="{xml_text(name)}" sheetId="{max(ids, default=0) + 1}" '
+             f'r:id="{rid}"/>').encode()
     wb = wb[:sheets.end()] + entry + wb[sheets.end():]
     wb = re.sub(rb'(<definedName\b[^>]*?\blocalSheetId=")(\d+)"',
                 lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + b'"', wb)
     title = f"<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'{xml_text(name)}'!$1:$1</definedName>"
-    if b"</definedNames>" in wb:
+    if b"<definedNames/>" in wb:
+        wb = wb.replace(b"<definedNames/>", b"<definedNames>" + title.encode() + b"</definedNames>", 1)
+    elif b"</definedNames>" in wb:
         wb = wb.replace(b"<definedNames>", b"<definedNames>" + title.encode(), 1)
     else:
         after = b"</externalReferences>" if b"</externalReferences>" in wb else b"</sheets>"
