@@ -30,6 +30,7 @@ from openpyxl import load_workbook  # noqa: E402
 
 from jixiao.generate import load_projects, template_data, write_projects  # noqa: E402
 from jixiao.templates import template_layout  # noqa: E402
+from jixiao.xlsxcache import exact_numbers  # noqa: E402
 
 SEED_000 = HERE / "data" / "000-阿坝州-质量与安全监管.yaml"
 SEED_001 = HERE / "data" / "001-蔡甸区-质量技术监督专项经费.yaml"
@@ -81,7 +82,8 @@ def _overwrite_formula(path: Path, data: Path, form: str, indicator: str, value:
     wb[lay.sheet][row["score"]] = value
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.xlsx"
-        wb.save(raw)
+        with exact_numbers():
+            wb.save(raw)
         recalc_file(raw, path)
 
 

@@ -42,7 +42,7 @@ COMMANDS = _commands()
 
 def test_guide_has_commands_for_every_audience():
     verbs = {args[0] for _, args, _, _ in COMMANDS}
-    assert {"templates", "generate", "recalc", "validate", "packs", "functions"} <= verbs
+    assert {"templates", "generate", "recalc", "validate", "packs", "functions", "forms"} <= verbs
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +71,11 @@ def test_guide_command_runs(workdir, monkeypatch, env, args, expected, line):
         assert any(out.glob("*.xlsx"))
 
 
-def test_guide_rule_pack_example_is_the_shipped_file():
+@pytest.mark.parametrize("shipped", ["rulepacks/mousheng-2025.yaml", "forms/jiedao-2025.yaml"])
+def test_guide_yaml_examples_are_the_shipped_files(shipped):
     text = GUIDE.read_text(encoding="utf-8")
-    (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if b.startswith("id: mousheng-2025")]
-    shipped = ROOT / "examples" / "rulepacks" / "mousheng-2025.yaml"
-    assert yaml.safe_load(block) == yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    docs = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    blocks = {d["id"]: d for d in docs if "id" in d}
+    path = ROOT / "examples" / shipped
+    assert blocks[path.stem] == yaml.safe_load(path.read_text(encoding="utf-8"))
 

@@ -10,24 +10,27 @@ from __future__ import annotations
 
 import math
 import random
+import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from workbook_factory import same_value
 
 from jixiao import gnumeric, libreoffice
+from jixiao.core.scoring import round_half_up
 from jixiao.errors import ExcelError
-from jixiao.forms import FORM_IDS
 from jixiao.functions import REGISTRY
 from jixiao.native import needs_array
-from jixiao.templates import build_workbook, computed_values, template_layout
+from jixiao.templates import FORM_IDS, build_workbook, computed_values, template_layout
 from jixiao.templates.samples import SEEDS, random_data
+from jixiao.xlsxcache import exact_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 ENGINES: dict[str, Callable[[list[Path], Path], list[Path]]] = {
@@ -55,7 +58,8 @@ def test_native_templates_filled_at_random_match_the_core(engine: str, tmp_path:
         datasets = [SEEDS[form_id], None] + [random_data(form_id, rng) for _ in range(PER_FORM)]
         for i, data in enumerate(datasets):
             path = src / f"{form_id}_{i:02d}.xlsx"
-            build_workbook(form_id, "native", data).save(path)  # no cached values: the engine computes
+            with exact_numbers():  # no cached values: the engine computes
+                build_workbook(form_id, "native", data).save(path)
             cases.append((path, form_id, data))
     outs = _recalc(engine, [c[0] for c in cases], tmp_path / "out")
     checked = 0
@@ -67,13 +71,17 @@ def test_native_templates_filled_at_random_match_the_core(engine: str, tmp_path:
             assert same_value(got, want), (engine, out.name, cell, got, want)
             checked += 1
     assert checked > 500
-    seed_total = {"fubiao1": 91, "fubiao2": 100, "xiangmu": 99.87}
+    # The seeds' published numbers, as each engine computes them
+    seed = {"fubiao1": (91, "优"), "fubiao2": (100, "优"), "xiangmu": (99.87, "优"), "pingjia": (73.24, "中"),
+            "yunnan2017": (97.75, "优")}
     for out, (_, form_id, data) in zip(outs, cases, strict=True):
         if data is SEEDS[form_id]:
             layout = template_layout(form_id, data)
             book = openpyxl.load_workbook(out, data_only=True)[layout.sheet]
-            assert book[layout.fields["grand_total"]].value == seed_total[form_id]
-            assert book[layout.fields["grade"]].value == "优"
+            if form_id in seed:
+                assert (book[layout.fields["grand_total"]].value, book[layout.fields["grade"]].value) == seed[form_id]
+            else:  # seed 004's indicator table: 满意度 92.97 against 95/90/80/70 → 良
+                assert [book[r["quality"]].value for r in layout.rows if "quality" in r][-1] == "良"
 
 
 def _native_workbooks() -> list[Path]:
@@ -182,7 +190,8 @@ def _write_calls(path: Path, calls: list[tuple[str, tuple, str]]) -> list[str]:
         text = "=" + REGISTRY[name].native_formula(refs, pack)
         ws[f"H{row}"] = ArrayFormula(f"H{row}", text) if needs_array(text) else text
         cells.append(f"H{row}")
-    wb.save(path)
+    with exact_numbers():
+        wb.save(path)
     return cells
 
 
@@ -196,11 +205,33 @@ def _engine_agrees(got: object, want: object) -> bool:
     return got == want
 
 
+# Cases random runs found, pinned: each is on a half cent, where Gnumeric gave one cent less
+# while numbers were written as openpyxl's "%.16g" text (0.815 → "0.8149999999999999", which
+# Gnumeric reads as a long double 1e-16 below 0.815; see jixiao.xlsxcache.exact_numbers).
+HALF_CENT_REGRESSIONS = [
+    (("JX_TOTAL", ([None, 14.0, 16.054, 3.944, 22.6, 0.0, 21.929, 0.109, None, 0.5, 23.883, 0.815], 6.0, None)),
+     "rate-caps"),  # 97.83 (Gnumeric: 97.82)
+    (("JX_TOTAL", ([None, 8.405, 8.205, None, None, 10.855, 4.465, None, 9.145, None, None, None], None, None)),
+     "cz2020-10"),  # 41.1 (41.09)
+    (("JX_SCORE", ("定性", "逐步提高", 0.5, 67.35)), "qual-80-60"),  # 33.68 (33.67)
+    (("JX_SCORE", ("≤", 96.1, 100.0, 5.0)), "cz2020-10"),  # 4.81 (4.8)
+    (("JX_SCORE", ("", 20.0, 0.94, 15.0)), "cz2020-10"),  # 0.71 (0.7)
+    (("JX_RATE_SCORE", (831200.0, 91016.4, 10.0)), "cz2020-10"),  # 1.1 (1.09)
+]
+
+
 @pytest.mark.parametrize("engine", ENGINE_PARAMS)
+# Under CI (the CI variable set; .ci/run sets it) Hypothesis loads its "ci" profile: derandomized,
+# no example database, so a run is reproducible. Elsewhere each run draws new inputs and replays
+# the failures it saved. A failure found once is pinned below as an @example. Not covered, and
+# documented in the README: Gnumeric's own long-double arithmetic can land a product exactly on a
+# half cent just below it (=ROUND(0.65*6.7,2) is 4.35 there); these strategies met no such case in
+# 48,000 calls.
 @settings(max_examples=3, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                                                  HealthCheck.function_scoped_fixture])
 @given(calls=st.lists(st.tuples(CALLS, st.sampled_from(PACKS)), min_size=150, max_size=150))
+@example(calls=HALF_CENT_REGRESSIONS)
 def test_native_text_equals_the_core_over_random_inputs(engine: str, calls: list, tmp_path_factory) -> None:
     tmp = tmp_path_factory.mktemp(engine)
     flat = [(name, values, pack) for (name, values), pack in calls]
@@ -212,6 +243,44 @@ def test_native_text_equals_the_core_over_random_inputs(engine: str, calls: list
              for cell, (name, values, pack) in zip(cells, flat, strict=True)
              if not _engine_agrees(ws[cell].value, _core(name, values, pack))]
     assert not wrong, (engine, len(wrong), wrong[:8])  # each case: (function, inputs, pack, engine, core)
+
+
+def test_numbers_are_written_as_the_shortest_text_of_their_double(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    values = [0.815, 67.35, 9.87, 0.1 + 0.2, 1e-7, 123456.789, *(round(rng.uniform(0, 1e4), rng.randrange(1, 6))
+                                                               for _ in range(200))]
+    wb = openpyxl.Workbook()
+    for i, v in enumerate(values, start=1):
+        wb.active.cell(i, 1, v)
+    with exact_numbers():
+        wb.save(tmp_path / "n.xlsx")
+    sheet = zipfile.ZipFile(tmp_path / "n.xlsx").read("xl/worksheets/sheet1.xml").decode()
+    texts = re.findall(r"<v>([^<]*)</v>", sheet)
+    assert texts[:4] == ["0.815", "67.35", "9.87", "0.30000000000000004"]  # openpyxl: 0.8149999999999999 … 0.3
+    assert [float(t) for t in texts] == values  # each reads back as the same double
+    from openpyxl.cell import _writer  # the block leaves openpyxl's own formatter in place
+
+    assert _writer.safe_string(0.5) == "0.5" and _writer.safe_string.__module__ == "openpyxl.compat.strings"
+
+
+@pytest.mark.parametrize("engine", ENGINE_PARAMS)
+def test_half_cent_numbers_jixiao_writes_round_as_the_core_rounds_them(engine: str, tmp_path: Path) -> None:
+    """Every three-decimal number on a half cent below 60 (0.005, 0.015, … 59.995), written as
+    jixiao writes numbers, rounds to the core's cent in the engine (with openpyxl's own "%.16g"
+    text 42 of them came out a cent low in Gnumeric: 0.565 → 0.56)."""
+    values = [k / 1000 for k in range(5, 60_000, 10)]
+    wb = openpyxl.Workbook()
+    for row, v in enumerate(values, start=1):
+        wb.active.cell(row, 1, v)
+        wb.active.cell(row, 2, f"=ROUND(A{row},2)")
+    (tmp_path / "in").mkdir()
+    with exact_numbers():
+        wb.save(tmp_path / "in" / "half_cents.xlsx")
+    (out,) = _recalc(engine, [tmp_path / "in" / "half_cents.xlsx"], tmp_path / "out")
+    got = openpyxl.load_workbook(out, data_only=True).active
+    wrong = [(v, got.cell(row, 2).value, round_half_up(v)) for row, v in enumerate(values, start=1)
+             if got.cell(row, 2).value != round_half_up(v)]
+    assert not wrong, (engine, len(wrong), wrong[:10])
 
 
 # ---------------------------------------------------------------- one error value per failure mode
@@ -301,7 +370,8 @@ def test_range_formulas_standing_on_the_first_row_of_their_range(engine: str, tm
         ws[cell] = ArrayFormula(cell, text) if needs_array(text) else text
         cases.append((cell, REGISTRY[name].func(values, 90) if i % 2 == 0 else REGISTRY[name].func(values)))
     (tmp_path / "in").mkdir()
-    wb.save(tmp_path / "in" / "first_row.xlsx")
+    with exact_numbers():
+        wb.save(tmp_path / "in" / "first_row.xlsx")
     (out,) = _recalc(engine, [tmp_path / "in" / "first_row.xlsx"], tmp_path / "out")
     got = openpyxl.load_workbook(out, data_only=True).active
     wrong = [(cell, got[cell].value, want) for cell, want in cases if not _engine_agrees(got[cell].value, want)]

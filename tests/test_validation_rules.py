@@ -3,6 +3,7 @@ by the form's ``checks:`` properties (never its id), and a run's pack flags hono
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -196,7 +197,7 @@ def test_a_crash_in_a_workbook_rule_and_in_applies_are_guarded_too(tmp_path, ext
 def test_a_reader_crash_on_a_file_that_opened_is_jixiaos_fault_not_unreadable(tmp_path, monkeypatch):
     from jixiao.reader import layout
 
-    def broken(rows, sheet):
+    def broken(*args, **kwargs):
         raise IndexError("list index out of range")
 
     monkeypatch.setattr(layout, "find_forms", broken)
@@ -317,7 +318,7 @@ def test_a_form_whose_own_pack_gives_the_rate_no_points_keeps_it(tmp_path, monke
     assert packs("sichuan-dafen") == ["sichuan-dafen", "sichuan-dafen"]
     # The property, not the form: a 项目支出绩效自评表 whose spec names a points pack keeps it too.
     real = engine.load_form
-    monkeypatch.setattr(engine, "load_form", lambda form_id: {**real(form_id), "pack": "sichuan-dafen"})
+    monkeypatch.setattr(engine, "load_form", lambda form_id: dataclasses.replace(real(form_id), pack="sichuan-dafen"))
     engine._pack_for.cache_clear()
     try:
         assert packs("hubei") == ["sichuan-dafen", "sichuan-dafen"]
@@ -401,7 +402,7 @@ def test_guide_checks_example_is_the_shipped_fubiao1_section():
     text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     (block,) = [b for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if b.startswith("checks:")]
     section = yaml.safe_load(block)["checks"]
-    assert section == dict(load_form("fubiao1")["checks"])
+    assert section == dict(load_form("fubiao1").checks)
     assert FormChecks.from_spec(section, "guide") == form_checks("fubiao1")
 
 

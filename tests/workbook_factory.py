@@ -23,6 +23,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from jixiao.xlsxcache import exact_numbers
+
 # ---------------------------------------------------------------- seed data
 # 附表1 (seed 000): (一级, 二级, 三级, 分值, 指标解释, 自评得分)
 FUBIAO1_SEED: list[tuple[str, str, str, Any, str, Any]] = [
@@ -317,7 +319,8 @@ def build(path: Path, sheets: list[tuple[str, str, dict[str, Any]]], instruction
         except TypeError:  # openpyxl < 3.1
             wb.defined_names.append(dn)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    with exact_numbers():  # numbers as Excel writes them (0.815, not openpyxl's 0.8149999999999999)
+        wb.save(path)
     return refs
 
 
@@ -370,6 +373,91 @@ def cell_content(value: object) -> object:
     from openpyxl.worksheet.formula import ArrayFormula
 
     return ("array formula", value.ref, value.text) if isinstance(value, ArrayFormula) else value
+
+
+# ---------------------------------------------------------------- typing styles and office re-saves
+def body_rows(refs: dict[tuple, str]) -> tuple[int, int]:
+    """First and last 1-based row of a built form's indicator body (from its points/score cells)."""
+    from openpyxl.utils.cell import coordinate_from_string
+
+    rows = [coordinate_from_string(v)[1] for k, v in refs.items()
+            if isinstance(k, tuple) and k[0] in ("points", "score") and len(k) == 2]
+    return min(rows), max(rows)
+
+
+def retype(src: Path, dst: Path, sheet: str, refs: dict[tuple, str], *, labels: str = "once",
+           group_cols: tuple[str, ...] = (), insert_after: dict[int, dict[str, Any]] | None = None,
+           merge_ranges: tuple[str, ...] = ()) -> dict[tuple, str]:
+    """Re-type a built form the way another department would, and return the refs moved with it.
+
+    ``labels``: the group labels in ``group_cols`` typed once with blanks below ("once", as built),
+    repeated on every row of their group ("repeat"), or merged over their group ("merge").
+    ``insert_after``: rows typed in (a 小计 row: {column letter: value}) after the given 1-based rows.
+    ``merge_ranges``: ranges (in the built form's coordinates, "I7:I8") merged, their value kept
+    in the first cell (a 偏差原因 written once for two rows). Values, merges and number formats
+    are copied.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    insert_after = insert_after or {}
+    wb = load_workbook(src)
+    ws = wb[sheet]
+    first, last = body_rows(refs)
+    shift = {r: sum(1 for a in insert_after if a < r) for r in range(1, ws.max_row + 2)}
+    new = Workbook()
+    out = new.active
+    out.title = sheet
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None or cell.number_format != "General":
+                target = out.cell(row=cell.row + shift[cell.row], column=cell.column, value=cell.value)
+                target.number_format = cell.number_format
+    for rng in ws.merged_cells.ranges:
+        out.merge_cells(start_row=rng.min_row + shift[rng.min_row], start_column=rng.min_col,
+                        end_row=rng.max_row + shift[rng.max_row], end_column=rng.max_col)
+    for after, values in insert_after.items():
+        for letter, v in values.items():
+            out.cell(row=after + shift[after] + 1, column=column_index_from_string(letter), value=v)
+    body_end = last + shift[last] + sum(1 for a in insert_after if a == last)
+    for letter in group_cols:
+        col = column_index_from_string(letter)
+        starts = [r for r in range(first + shift[first], body_end + 1) if out.cell(row=r, column=col).value]
+        for i, r in enumerate(starts):
+            end = (starts[i + 1] - 1) if i + 1 < len(starts) else body_end
+            if end <= r:
+                continue
+            if labels == "merge":
+                out.merge_cells(start_row=r, start_column=col, end_row=end, end_column=col)
+            elif labels == "repeat":
+                for rr in range(r + 1, end + 1):
+                    out.cell(row=rr, column=col, value=out.cell(row=r, column=col).value)
+    for rng in merge_ranges:
+        top, bottom = rng.split(":")
+        (c1, r1), (c2, r2) = coordinate_from_string(top), coordinate_from_string(bottom)
+        for rr in range(r1 + shift[r1] + 1, r2 + shift[r2] + 1):
+            out.cell(row=rr, column=column_index_from_string(c1), value=None)
+        out.merge_cells(f"{c1}{r1 + shift[r1]}:{c2}{r2 + shift[r2]}")
+    new.save(dst)
+
+    def moved(ref: str) -> str:
+        letter, r = coordinate_from_string(ref)
+        return f"{letter}{r + shift[r]}"
+
+    return {k: moved(v) if isinstance(v, str) else v for k, v in refs.items()}
+
+
+def resave(paths: list[Path], fmt: str, outdir: Path) -> list[Path]:
+    """Open and save files in LibreOffice (fmt: xlsx | xls | ods): real office-suite output, with
+    its shared strings, styles and cached values. One call for all (start-up is the cost)."""
+    filters = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "xls": "xls:MS Excel 97", "ods": "ods"}
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as profile:
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", filters[fmt],
+             "--outdir", str(outdir), *map(str, paths)],
+            check=True, capture_output=True, timeout=300)
+    return [outdir / p.with_suffix(f".{fmt}").name for p in paths]
 
 
 def strip_cached_values(src: Path, dst: Path) -> Path:

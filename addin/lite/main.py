@@ -5,7 +5,7 @@
 出错时函数返回真正的 Excel 错误值（#VALUE!、#DIV/0! 等）。
 
 Generated from the jixiao registry (do not edit). Self-contained: it embeds the jixiao scoring
-core and the built-in rule packs (cz2020-10, hubei, qual-80-60, rate-caps, reverse-linear, sichuan, sichuan-dafen).
+core and the built-in rule packs (cz2020-10, hubei, pingjia-2020, qual-80-60, rate-caps, reverse-linear, sichuan, sichuan-dafen, yunnan-2017).
 """
 
 import sys
@@ -108,7 +108,7 @@ def error_from_text(value: object) -> object:
     ('rulepacks', True, r'''"""Rule packs: the province- and year-specific numbers, kept in YAML data files.
 
 A pack is chosen by name (``cz2020-10``, ``sichuan`` …) or by path. ``extends`` inherits
-from another pack; mappings merge key by key, lists replace. Every key is checked, and a
+from another pack; mappings merge key by key, lists replace (word lists under ``words`` add up). Every key is checked, and a
 malformed pack raises :class:`~jixiao.errors.RulePackError` naming the file and the key.
 Extra directories of packs can be listed in the ``JIXIAO_RULEPACKS`` environment variable.
 """
@@ -151,6 +151,7 @@ class RateCap:
 class GradeBand:
     min: float | None
     grade: str
+    synonyms: tuple[str, ...] = ()  # how people write it: 优秀 for 优
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,18 @@ class RulePack:
     spent_not_over_budget: bool
     funds_rows_add_up: bool
     formula_expected: bool
+    natures: tuple[tuple[str, str], ...] = ()  # extra 指标性质 spellings: (word, ≥ | ≤ | ＝ | 定性)
+    units: tuple[tuple[str, str], ...] = ()  # unit spellings: (synonym, canonical unit)
+
+    def grade_of_word(self, text: str) -> str | None:
+        """The grade a typed word names ("优秀" → "优"), None when it names none."""
+        from ..core.parsing import normalize_text
+
+        norm = normalize_text(text)
+        for band in self.grades:
+            if norm in {normalize_text(w) for w in (band.grade, *band.synonyms)}:
+                return band.grade
+        return None
 
     def tier(self, name: str) -> Tier:
         for tier in self.tiers:
@@ -237,11 +250,16 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_read(base_path, (*chain, path)), data)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: dict[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Mappings merge key by key and lists replace — except the word lists under ``words``, which
+    add up: a pack extending another adds its province's spellings to the base ones."""
     merged = dict(base)
     for key, value in override.items():
+        here = (*path, str(key))
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value)
+            merged[key] = _merge(dict(merged[key]), value, here)
+        elif here[0] == "words" and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + [w for w in value if w not in merged[key]]
         else:
             merged[key] = value
     return merged
@@ -312,8 +330,24 @@ class _Reader:
 
 _KNOWN_KEYS = {
     "id", "name", "description", "weights", "rate", "scoring", "qualitative", "grades",
-    "deviation", "checks",
+    "deviation", "checks", "words",
 }
+NATURE_KINDS = {"正向": "≥", "反向": "≤", "等于": "＝", "定性": "定性"}
+
+
+def _word_lists(r: _Reader, key: str, choices: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """A mapping of canonical → [spellings] (``words.tiers``, ``.natures``, ``.units``) as (spelling, canonical)."""
+    value = r.get(key, default={}, optional=True) or {}
+    if not isinstance(value, Mapping):
+        raise r.fail(key, "应为 {规范写法: [同义写法, …]} 映射 (expected a mapping)")
+    out = []
+    for canonical, words in value.items():
+        if not isinstance(canonical, str) or (choices and canonical not in choices):
+            raise r.fail(f"{key}.{canonical}", f"不是可选值 {list(choices or ())} (not one of the choices)")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise r.fail(f"{key}.{canonical}", "应为非空文字的列表 (expected a list of words)")
+        out.extend((w, canonical) for w in words)
+    return tuple(out)
 
 
 def _build(path: Path, data: dict[str, Any]) -> RulePack:
@@ -376,7 +410,10 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
             raise r.fail(f"grades[{i}]", "应为 {min, grade} 映射")
         sub = r.sub(f"grades[{i}]", band)
         try:
-            grades.append(GradeBand(sub.number("min", 0, 1000, optional=True), sub.text("grade")))
+            synonyms = sub.items("synonyms", default=[])
+            if not all(isinstance(w, str) and w.strip() for w in synonyms):
+                raise sub.fail("synonyms", "应为非空文字的列表 (expected a list of words)")
+            grades.append(GradeBand(sub.number("min", 0, 1000, optional=True), sub.text("grade"), tuple(synonyms)))
         except RulePackError as exc:
             raise r.fail(f"grades[{i}]", str(exc).split(": ", 1)[1]) from None
     mins = [g.min for g in grades]
@@ -384,6 +421,12 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
         raise r.fail("grades", "最后一档的 min 应为 null，其余为数值 (last band catches the rest)")
     if mins[:-1] != sorted(mins[:-1], reverse=True):
         raise r.fail("grades", "min 应从高到低排列 (bands must descend)")
+    words = r.get("words", default={}, optional=True) or {}
+    if not isinstance(words, Mapping) or set(words) - {"tiers", "natures", "units"}:
+        raise r.fail("words", "只能有 tiers、natures、units 三项 (only tiers, natures and units)")
+    extra = _word_lists(r, "words.tiers", tuple(t.name for t in tiers))
+    tiers = [Tier(t.name, t.low, t.high, t.synonyms + tuple(w for w, name in extra if name == t.name))
+             for t in tiers]
 
     pack = RulePack(
         id=pack_id,
@@ -408,6 +451,8 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
         spent_not_over_budget=r.flag("checks.spent_not_over_budget", default=True),
         funds_rows_add_up=r.flag("checks.funds_rows_add_up", default=True),
         formula_expected=r.flag("checks.formula_expected", default=True),
+        natures=tuple((w, NATURE_KINDS[k]) for w, k in _word_lists(r, "words.natures", tuple(NATURE_KINDS))),
+        units=_word_lists(r, "words.units", None),
     )
     unknown = unknown_keys(data, r.seen)
     if unknown:
@@ -690,6 +735,7 @@ from ..errors import JXError
 from ..rulepacks import RulePack, Tier
 from .parsing import (
     Nature,
+    Quantity,
     harmonize,
     infer_nature,
     is_blank,
@@ -827,6 +873,14 @@ def score_qualitative(target: object, actual: object, weight: float, pack: RuleP
     return weight * (degree if degree is not None else tier_fraction(tier, pack))
 
 
+def _canonical_unit(q: Quantity, pack: RulePack) -> Quantity:
+    """The pack's spelling of a unit ("万" → "万元", ``words.units``), so target and actual compare."""
+    for word, canonical in pack.units:
+        if q.unit and normalize_text(word) == q.unit:
+            return q._replace(unit=canonical)
+    return q
+
+
 def indicator_score(nature: object, target: object, actual: object, weight: object,
                     pack: RulePack) -> float:
     """An indicator's score, rounded half-up to 2 decimals.
@@ -837,8 +891,8 @@ def indicator_score(nature: object, target: object, actual: object, weight: obje
     kind = resolve_nature(nature, target)
     if kind is Nature.QUALITATIVE:
         return round_half_up(score_qualitative(target, actual, w, pack))
-    t_q = parse_quantity(target, "指标值")
-    a_q = parse_quantity(actual, "实际完成值")
+    t_q = _canonical_unit(parse_quantity(target, "指标值"), pack)
+    a_q = _canonical_unit(parse_quantity(actual, "实际完成值"), pack)
     t, a = harmonize(t_q, a_q)
     if t < 0:
         raise JXError("#NUM!", "指标值不能为负数")
@@ -1773,10 +1827,52 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                           'low': 0.0,
                                           'high': 0.5,
                                           'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-               'grades': [{'min': 90, 'grade': '优'},
-                          {'min': 80, 'grade': '良'},
-                          {'min': 60, 'grade': '中'},
-                          {'min': None, 'grade': '差'}],
+               'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                          {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                          {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                          {'min': None, 'grade': '差', 'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+               'words': {'tiers': {'达成': ['全面完成',
+                                          '圆满完成',
+                                          '按期完成',
+                                          '达成预期',
+                                          '已达到预期',
+                                          '达到预期目标',
+                                          '达成预期目标',
+                                          '实现预期目标',
+                                          '达成年度指标',
+                                          '达到目标',
+                                          '已达到',
+                                          '已实现',
+                                          '实现',
+                                          '效果明显',
+                                          '成效显著',
+                                          '明显提升',
+                                          '显著提升',
+                                          '有效提升',
+                                          '稳步提升',
+                                          '持续提升'],
+                                   '部分达成': ['部分达到',
+                                            '基本达到',
+                                            '基本达到预期',
+                                            '基本达成预期',
+                                            '部分达到预期',
+                                            '部分达成预期',
+                                            '有所提升',
+                                            '有所提高',
+                                            '效果一般',
+                                            '部分实现'],
+                                   '未达成': ['未达成预期',
+                                           '未达到预期',
+                                           '未实现',
+                                           '未完成预期目标',
+                                           '效果较差',
+                                           '未提升',
+                                           '无明显提升']},
+                         'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                     '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                     '等于': ['等于型'],
+                                     '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                         'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
                'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
                'checks': {'spent_not_over_budget': True,
                           'funds_rows_add_up': True,
@@ -1813,14 +1909,138 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                       'low': 0.0,
                                       'high': 0.5,
                                       'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-           'grades': [{'min': 90, 'grade': '优'},
-                      {'min': 80, 'grade': '良'},
-                      {'min': 60, 'grade': '中'},
-                      {'min': None, 'grade': '差'}],
+           'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                      {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                      {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                      {'min': None, 'grade': '差', 'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+           'words': {'tiers': {'达成': ['全面完成',
+                                      '圆满完成',
+                                      '按期完成',
+                                      '达成预期',
+                                      '已达到预期',
+                                      '达到预期目标',
+                                      '达成预期目标',
+                                      '实现预期目标',
+                                      '达成年度指标',
+                                      '达到目标',
+                                      '已达到',
+                                      '已实现',
+                                      '实现',
+                                      '效果明显',
+                                      '成效显著',
+                                      '明显提升',
+                                      '显著提升',
+                                      '有效提升',
+                                      '稳步提升',
+                                      '持续提升'],
+                               '部分达成': ['部分达到',
+                                        '基本达到',
+                                        '基本达到预期',
+                                        '基本达成预期',
+                                        '部分达到预期',
+                                        '部分达成预期',
+                                        '有所提升',
+                                        '有所提高',
+                                        '效果一般',
+                                        '部分实现'],
+                               '未达成': ['未达成预期', '未达到预期', '未实现', '未完成预期目标', '效果较差', '未提升', '无明显提升']},
+                     'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                 '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                 '等于': ['等于型'],
+                                 '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                     'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
            'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
            'checks': {'spent_not_over_budget': True,
                       'funds_rows_add_up': True,
                       'formula_expected': True}},
+ 'pingjia-2020': {'id': 'pingjia-2020',
+                  'name': '项目支出绩效评价得分汇总（决策 15、过程 28、成本 2、产出 40、效果 15）',
+                  'description': '评价得分按一级指标汇总，不单列预算执行率；合计 100 分，≥90 优、≥80 良、≥60 中、其余差。',
+                  'weights': {'total': 100,
+                              'rate': 0,
+                              'indicators': 100,
+                              'split': [{'name': '决策指标', 'points': 15},
+                                        {'name': '过程指标', 'points': 28},
+                                        {'name': '成本指标', 'points': 2},
+                                        {'name': '产出指标', 'points': 40},
+                                        {'name': '效果指标', 'points': 15}],
+                              'deduction_max': 0},
+                  'rate': {'denominator': '全年预算数', 'reason_required_below': None, 'caps': []},
+                  'scoring': {'reverse_method': 'ratio', 'tolerance': 0.01},
+                  'qualitative': {'tier_score': 'upper',
+                                  'tiers': [{'name': '达成',
+                                             'low': 0.8,
+                                             'high': 1.0,
+                                             'synonyms': ['达到',
+                                                          '已达成',
+                                                          '完成',
+                                                          '已完成',
+                                                          '全部完成',
+                                                          '达到预期',
+                                                          '达到年度指标',
+                                                          '是',
+                                                          '好',
+                                                          '优']},
+                                            {'name': '部分达成',
+                                             'low': 0.5,
+                                             'high': 0.8,
+                                             'synonyms': ['基本达成', '基本完成', '部分完成', '较好', '一般', '良']},
+                                            {'name': '未达成',
+                                             'low': 0.0,
+                                             'high': 0.5,
+                                             'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
+                  'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                             {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                             {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                             {'min': None,
+                              'grade': '差',
+                              'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+                  'words': {'tiers': {'达成': ['全面完成',
+                                             '圆满完成',
+                                             '按期完成',
+                                             '达成预期',
+                                             '已达到预期',
+                                             '达到预期目标',
+                                             '达成预期目标',
+                                             '实现预期目标',
+                                             '达成年度指标',
+                                             '达到目标',
+                                             '已达到',
+                                             '已实现',
+                                             '实现',
+                                             '效果明显',
+                                             '成效显著',
+                                             '明显提升',
+                                             '显著提升',
+                                             '有效提升',
+                                             '稳步提升',
+                                             '持续提升'],
+                                      '部分达成': ['部分达到',
+                                               '基本达到',
+                                               '基本达到预期',
+                                               '基本达成预期',
+                                               '部分达到预期',
+                                               '部分达成预期',
+                                               '有所提升',
+                                               '有所提高',
+                                               '效果一般',
+                                               '部分实现'],
+                                      '未达成': ['未达成预期',
+                                              '未达到预期',
+                                              '未实现',
+                                              '未完成预期目标',
+                                              '效果较差',
+                                              '未提升',
+                                              '无明显提升']},
+                            'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                        '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                        '等于': ['等于型'],
+                                        '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                            'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
+                  'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
+                  'checks': {'spent_not_over_budget': True,
+                             'funds_rows_add_up': True,
+                             'formula_expected': True}},
  'qual-80-60': {'id': 'qual-80-60',
                 'name': '定性指标 80/60 分档',
                 'description': '预算执行率 10 分 + 绩效指标 90 分（产出 50、效益 30、满意度 10 为建议分配）。',
@@ -1855,10 +2075,52 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                            'low': 0.0,
                                            'high': 0.6,
                                            'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-                'grades': [{'min': 90, 'grade': '优'},
-                           {'min': 80, 'grade': '良'},
-                           {'min': 60, 'grade': '中'},
-                           {'min': None, 'grade': '差'}],
+                'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                           {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                           {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                           {'min': None, 'grade': '差', 'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+                'words': {'tiers': {'达成': ['全面完成',
+                                           '圆满完成',
+                                           '按期完成',
+                                           '达成预期',
+                                           '已达到预期',
+                                           '达到预期目标',
+                                           '达成预期目标',
+                                           '实现预期目标',
+                                           '达成年度指标',
+                                           '达到目标',
+                                           '已达到',
+                                           '已实现',
+                                           '实现',
+                                           '效果明显',
+                                           '成效显著',
+                                           '明显提升',
+                                           '显著提升',
+                                           '有效提升',
+                                           '稳步提升',
+                                           '持续提升'],
+                                    '部分达成': ['部分达到',
+                                             '基本达到',
+                                             '基本达到预期',
+                                             '基本达成预期',
+                                             '部分达到预期',
+                                             '部分达成预期',
+                                             '有所提升',
+                                             '有所提高',
+                                             '效果一般',
+                                             '部分实现'],
+                                    '未达成': ['未达成预期',
+                                            '未达到预期',
+                                            '未实现',
+                                            '未完成预期目标',
+                                            '效果较差',
+                                            '未提升',
+                                            '无明显提升']},
+                          'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                      '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                      '等于': ['等于型'],
+                                      '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                          'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
                 'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
                 'checks': {'spent_not_over_budget': True,
                            'funds_rows_add_up': True,
@@ -1902,10 +2164,52 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                           'low': 0.0,
                                           'high': 0.5,
                                           'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-               'grades': [{'min': 90, 'grade': '优'},
-                          {'min': 80, 'grade': '良'},
-                          {'min': 60, 'grade': '中'},
-                          {'min': None, 'grade': '差'}],
+               'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                          {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                          {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                          {'min': None, 'grade': '差', 'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+               'words': {'tiers': {'达成': ['全面完成',
+                                          '圆满完成',
+                                          '按期完成',
+                                          '达成预期',
+                                          '已达到预期',
+                                          '达到预期目标',
+                                          '达成预期目标',
+                                          '实现预期目标',
+                                          '达成年度指标',
+                                          '达到目标',
+                                          '已达到',
+                                          '已实现',
+                                          '实现',
+                                          '效果明显',
+                                          '成效显著',
+                                          '明显提升',
+                                          '显著提升',
+                                          '有效提升',
+                                          '稳步提升',
+                                          '持续提升'],
+                                   '部分达成': ['部分达到',
+                                            '基本达到',
+                                            '基本达到预期',
+                                            '基本达成预期',
+                                            '部分达到预期',
+                                            '部分达成预期',
+                                            '有所提升',
+                                            '有所提高',
+                                            '效果一般',
+                                            '部分实现'],
+                                   '未达成': ['未达成预期',
+                                           '未达到预期',
+                                           '未实现',
+                                           '未完成预期目标',
+                                           '效果较差',
+                                           '未提升',
+                                           '无明显提升']},
+                         'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                     '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                     '等于': ['等于型'],
+                                     '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                         'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
                'deviation': {'reason_below_full': True, 'reason_over_ratio': 1.3},
                'checks': {'spent_not_over_budget': True,
                           'funds_rows_add_up': True,
@@ -1954,10 +2258,56 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                                             '否',
                                                             '差',
                                                             '较差']}]},
-                    'grades': [{'min': 90, 'grade': '优'},
-                               {'min': 80, 'grade': '良'},
-                               {'min': 60, 'grade': '中'},
-                               {'min': None, 'grade': '差'}],
+                    'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                               {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                               {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                               {'min': None,
+                                'grade': '差',
+                                'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+                    'words': {'tiers': {'达成': ['全面完成',
+                                               '圆满完成',
+                                               '按期完成',
+                                               '达成预期',
+                                               '已达到预期',
+                                               '达到预期目标',
+                                               '达成预期目标',
+                                               '实现预期目标',
+                                               '达成年度指标',
+                                               '达到目标',
+                                               '已达到',
+                                               '已实现',
+                                               '实现',
+                                               '效果明显',
+                                               '成效显著',
+                                               '明显提升',
+                                               '显著提升',
+                                               '有效提升',
+                                               '稳步提升',
+                                               '持续提升'],
+                                        '部分达成': ['部分达到',
+                                                 '基本达到',
+                                                 '基本达到预期',
+                                                 '基本达成预期',
+                                                 '部分达到预期',
+                                                 '部分达成预期',
+                                                 '有所提升',
+                                                 '有所提高',
+                                                 '效果一般',
+                                                 '部分实现'],
+                                        '未达成': ['未达成预期',
+                                                '未达到预期',
+                                                '未实现',
+                                                '未完成预期目标',
+                                                '效果较差',
+                                                '未提升',
+                                                '无明显提升']},
+                              'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                          '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                          '等于': ['等于型'],
+                                          '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                              'units': {'万元': ['万', '万元人民币'],
+                                        '元': ['元人民币', '人民币元'],
+                                        '人次': ['人·次']}},
                     'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
                     'checks': {'spent_not_over_budget': True,
                                'funds_rows_add_up': True,
@@ -2001,10 +2351,54 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                               'low': 0.0,
                                               'high': 0.5,
                                               'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-                   'grades': [{'min': 90, 'grade': '优'},
-                              {'min': 80, 'grade': '良'},
-                              {'min': 60, 'grade': '中'},
-                              {'min': None, 'grade': '差'}],
+                   'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                              {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                              {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                              {'min': None,
+                               'grade': '差',
+                               'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+                   'words': {'tiers': {'达成': ['全面完成',
+                                              '圆满完成',
+                                              '按期完成',
+                                              '达成预期',
+                                              '已达到预期',
+                                              '达到预期目标',
+                                              '达成预期目标',
+                                              '实现预期目标',
+                                              '达成年度指标',
+                                              '达到目标',
+                                              '已达到',
+                                              '已实现',
+                                              '实现',
+                                              '效果明显',
+                                              '成效显著',
+                                              '明显提升',
+                                              '显著提升',
+                                              '有效提升',
+                                              '稳步提升',
+                                              '持续提升'],
+                                       '部分达成': ['部分达到',
+                                                '基本达到',
+                                                '基本达到预期',
+                                                '基本达成预期',
+                                                '部分达到预期',
+                                                '部分达成预期',
+                                                '有所提升',
+                                                '有所提高',
+                                                '效果一般',
+                                                '部分实现'],
+                                       '未达成': ['未达成预期',
+                                               '未达到预期',
+                                               '未实现',
+                                               '未完成预期目标',
+                                               '效果较差',
+                                               '未提升',
+                                               '无明显提升']},
+                             'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                         '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                         '等于': ['等于型'],
+                                         '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                             'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
                    'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
                    'checks': {'spent_not_over_budget': True,
                               'funds_rows_add_up': True,
@@ -2043,14 +2437,143 @@ _PACKS = {'cz2020-10': {'id': 'cz2020-10',
                                         'low': 0.0,
                                         'high': 0.5,
                                         'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
-             'grades': [{'min': 90, 'grade': '优'},
-                        {'min': 80, 'grade': '良'},
-                        {'min': 60, 'grade': '中'},
-                        {'min': None, 'grade': '差'}],
+             'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                        {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                        {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                        {'min': None, 'grade': '差', 'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+             'words': {'tiers': {'达成': ['全面完成',
+                                        '圆满完成',
+                                        '按期完成',
+                                        '达成预期',
+                                        '已达到预期',
+                                        '达到预期目标',
+                                        '达成预期目标',
+                                        '实现预期目标',
+                                        '达成年度指标',
+                                        '达到目标',
+                                        '已达到',
+                                        '已实现',
+                                        '实现',
+                                        '效果明显',
+                                        '成效显著',
+                                        '明显提升',
+                                        '显著提升',
+                                        '有效提升',
+                                        '稳步提升',
+                                        '持续提升'],
+                                 '部分达成': ['部分达到',
+                                          '基本达到',
+                                          '基本达到预期',
+                                          '基本达成预期',
+                                          '部分达到预期',
+                                          '部分达成预期',
+                                          '有所提升',
+                                          '有所提高',
+                                          '效果一般',
+                                          '部分实现'],
+                                 '未达成': ['未达成预期',
+                                         '未达到预期',
+                                         '未实现',
+                                         '未完成预期目标',
+                                         '效果较差',
+                                         '未提升',
+                                         '无明显提升']},
+                       'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                   '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                   '等于': ['等于型'],
+                                   '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                       'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
              'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
              'checks': {'spent_not_over_budget': True,
                         'funds_rows_add_up': True,
-                        'formula_expected': True}}}
+                        'formula_expected': True}},
+ 'yunnan-2017': {'id': 'yunnan-2017',
+                 'name': '云南 省级部门项目支出绩效自评（2017：投入 15、过程 30、产出 30、效果 25）',
+                 'description': '按一级指标计分，不单列预算执行率；合计 100 分，≥90 优、≥80 良、≥60 中、其余差。',
+                 'weights': {'total': 100,
+                             'rate': 0,
+                             'indicators': 100,
+                             'split': [{'name': '项目投入', 'points': 15},
+                                       {'name': '项目过程', 'points': 30},
+                                       {'name': '项目产出', 'points': 30},
+                                       {'name': '项目效果', 'points': 25}],
+                             'deduction_max': 0},
+                 'rate': {'denominator': '全年预算数', 'reason_required_below': None, 'caps': []},
+                 'scoring': {'reverse_method': 'ratio', 'tolerance': 0.01},
+                 'qualitative': {'tier_score': 'upper',
+                                 'tiers': [{'name': '达成',
+                                            'low': 0.8,
+                                            'high': 1.0,
+                                            'synonyms': ['达到',
+                                                         '已达成',
+                                                         '完成',
+                                                         '已完成',
+                                                         '全部完成',
+                                                         '达到预期',
+                                                         '达到年度指标',
+                                                         '是',
+                                                         '好',
+                                                         '优']},
+                                           {'name': '部分达成',
+                                            'low': 0.5,
+                                            'high': 0.8,
+                                            'synonyms': ['基本达成', '基本完成', '部分完成', '较好', '一般', '良']},
+                                           {'name': '未达成',
+                                            'low': 0.0,
+                                            'high': 0.5,
+                                            'synonyms': ['未完成', '未达到', '没有达成', '否', '差', '较差']}]},
+                 'grades': [{'min': 90, 'grade': '优', 'synonyms': ['优秀', '优等', 'A', 'A级']},
+                            {'min': 80, 'grade': '良', 'synonyms': ['良好', '良等', 'B', 'B级']},
+                            {'min': 60, 'grade': '中', 'synonyms': ['中等', '合格', '一般', 'C', 'C级']},
+                            {'min': None,
+                             'grade': '差',
+                             'synonyms': ['较差', '不合格', '差等', 'D', 'D级']}],
+                 'words': {'tiers': {'达成': ['全面完成',
+                                            '圆满完成',
+                                            '按期完成',
+                                            '达成预期',
+                                            '已达到预期',
+                                            '达到预期目标',
+                                            '达成预期目标',
+                                            '实现预期目标',
+                                            '达成年度指标',
+                                            '达到目标',
+                                            '已达到',
+                                            '已实现',
+                                            '实现',
+                                            '效果明显',
+                                            '成效显著',
+                                            '明显提升',
+                                            '显著提升',
+                                            '有效提升',
+                                            '稳步提升',
+                                            '持续提升'],
+                                     '部分达成': ['部分达到',
+                                              '基本达到',
+                                              '基本达到预期',
+                                              '基本达成预期',
+                                              '部分达到预期',
+                                              '部分达成预期',
+                                              '有所提升',
+                                              '有所提高',
+                                              '效果一般',
+                                              '部分实现'],
+                                     '未达成': ['未达成预期',
+                                             '未达到预期',
+                                             '未实现',
+                                             '未完成预期目标',
+                                             '效果较差',
+                                             '未提升',
+                                             '无明显提升']},
+                           'natures': {'正向': ['正向型', '越大越好', '越高越好'],
+                                       '反向': ['反向型', '逆向', '逆向指标', '越小越好', '越低越好'],
+                                       '等于': ['等于型'],
+                                       '定性': ['定性型', '定性描述', '描述性', '描述性指标']},
+                           'units': {'万元': ['万', '万元人民币'], '元': ['元人民币', '人民币元'], '人次': ['人·次']}},
+                 'deviation': {'reason_below_full': True, 'reason_over_ratio': None},
+                 'checks': {'spent_not_over_budget': True,
+                            'funds_rows_add_up': True,
+                            'formula_expected': True}}}
 
 
 def _bootstrap():

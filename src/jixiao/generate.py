@@ -39,7 +39,8 @@ from .core.parsing import (
     parse_quantity,
 )
 from .errors import JXError
-from .forms import FORM_IDS, load_form, match_label, normalize_label
+from .forms import DEFAULT_FORM, form_ids, labels, load_form, match_label, normalize_label
+from .forms.spec import FormSpec
 from .hosts import MODES
 
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xlsm", ".xls")
@@ -93,7 +94,7 @@ def field_key(label: object) -> str | None:
     if label is None:
         return None
     text = str(label).strip()
-    if text in _ENGLISH_KEYS:
+    if text in _ENGLISH_KEYS or text in labels()["columns"]:  # a key, or a column key a form spec adds
         return text
     norm = _norm(text)
     if norm in _PROJECT_INDEX:
@@ -150,6 +151,7 @@ class Indicator:
     explanation: str = ""
     remark: str = ""
     where: tuple[str, str] = ("", "")
+    extra: dict[str, Any] = field(default_factory=dict)  # columns a form spec adds (绩效标准 优/良/中/差 …)
 
 
 @dataclass
@@ -260,11 +262,14 @@ class _Reader:
             getattr(project, key[0])[key[1]] = value
 
     def indicator(self, source: str, raw: dict[str, Any], where: tuple[str, str],
-                  labels: dict[str, str], previous: Indicator | None, form_id: str) -> Indicator | None:
+                  labels: dict[str, str], previous: Indicator | None, form_id: str,
+                  scoring: bool = False) -> Indicator | None:
         get = raw.get
         ind = Indicator(where=where)
         for key in ("level1", "level2", "level3", "unit", "reason", "explanation", "remark"):
             setattr(ind, key, _text(get(key)))
+        own = set(load_form(form_id).indicators.keys()) - set(_FIELD_NAMES)  # columns a spec adds
+        ind.extra = {k: v for k, v in raw.items() if k in own and not _blank(v)}
         if not ind.level3 and all(_blank(get(k)) for k in ("target", "actual", "points", "score")):
             return None  # a project line without an indicator, or an empty 二级 category line
         # Merged cells in exports: 一级/二级 carry over from the line above.
@@ -289,7 +294,9 @@ class _Reader:
                          f"无法识别的指标性质 {_quoted(get('nature'))}，应为 ≥、≤、＝ 或 定性",
                          "unknown nature, expected ≥ ≤ ＝ 定性")
             nature, ok = None, False
-        if nature is None and ind.target is not None and ok:
+        table = load_form(form_id).indicators
+        scored_by_nature = "nature" in table.keys() or bool(table.sections)  # else 指标值 may be any text
+        if nature is None and ind.target is not None and ok and scored_by_nature:
             try:
                 nature = infer_nature(ind.target)
             except JXError:
@@ -306,7 +313,7 @@ class _Reader:
                     self.col.add(source, where, lab(key), f"无法读出数值 {_quoted(value)}",
                                  "not a number")
                     ok = False
-        elif form_id != "fubiao1" and ind.target is None and (ind.level3 or ind.level2):
+        elif not scoring and not _fixed_tree(form_id) and ind.target is None and (ind.level3 or ind.level2):
             self.col.add(source, where, lab("target"), "指标值为空", "target is empty")
             ok = False
         for key in ("points", "score"):
@@ -491,7 +498,7 @@ def _project_from_mapping(data: Any, source: str, form_id: str, col: _Collector)
                 if key:
                     values[key], item_labels[key] = v, str(k)
             ind = reader.indicator(source, values, where, item_labels, previous,
-                                   "fubiao1" if list_key == "scoring" else form_id)
+                                   form_id, scoring=list_key == "scoring")
             if ind is not None:
                 target.append(ind)
                 previous = ind
@@ -557,10 +564,9 @@ def _refused_value(doc: Any, where: str = "") -> tuple[str, str, str] | None:
     return None
 
 
-def load_projects(data: str | os.PathLike[str], form: str = "xiangmu") -> list[Project]:
+def load_projects(data: str | os.PathLike[str], form: str = DEFAULT_FORM) -> list[Project]:
     """Read and check every project in a data file or folder; raises :class:`DataError`."""
-    if form not in FORM_IDS:
-        raise ValueError(f"未知表单“{form}” (unknown form); 可用: {', '.join(FORM_IDS)}")
+    _check_form_id(form)
     base = Path(data)
     col = _Collector()
     projects: list[Project] = []
@@ -646,51 +652,49 @@ def _check_projects(projects: list[Project], form: str, col: _Collector) -> None
 def _check_form(p: Project, form: str, col: _Collector) -> None:
     """What the chosen form needs from each indicator, beyond readable values."""
     valid = [i for i in p.indicators if i.level3 != "\0invalid"]
-    if form == "fubiao1":
-        fixed = _fixed_items()
-        spec = load_form("fubiao1")
+    spec = load_form(form)
+    if spec.indicators.sections:
+        fixed = _fixed_items(spec)
         personal = 0
         for ind in [i for i in (p.scoring or p.indicators) if i.level3 != "\0invalid"]:
-            name = ind.level3 or ind.level2
+            name = ind.level3 or ind.level2 or ind.level1
             limit = fixed.get(name)
             if limit is None and _is_deduction(ind, spec):
-                limit = float(spec["deduction"]["points"])
+                limit = float(spec.indicators.deduction.points)  # type: ignore[union-attr]
             elif limit is None:
                 personal += 1
                 limit = ind.points if ind.points is not None else 8.0
                 if not ind.level1.startswith("个性"):
                     col.add(p.source, ind.where, "三级指标",
-                            f"“{name}”不是附表1的指标（个性指标请把一级指标写作“个性指标”）",
-                            "not an indicator of 附表1")
+                            f"“{name}”不是{spec.short_name}的指标（个性指标请把一级指标写作“个性指标”）",
+                            "not an indicator of the form")
                     continue
             if ind.score is not None and ind.score > limit + 1e-9:
                 col.add(p.source, ind.where, "自评得分", f"得分 {ind.score:g} 超过分值 {limit:g}",
                         "score above the indicator's points")
-        n = sum(1 for s in spec["sections"] if s.get("personal") for _ in s["items"])
+        n = sum(len(s.items) for s in spec.indicators.sections if s.personal)
         if personal > n:
             col.add(p.source, p.where, "个性指标", f"个性指标最多 {n} 项，给了 {personal} 项",
                     f"at most {n} personal indicators")
         return
-    if form == "fubiao2" and p.fields.get("allocation"):
-        choices = next(f["choices"] for f in load_form("fubiao2")["overview_fields"]
-                       if f["key"] == "allocation")
-        for choice in _choices(p.fields["allocation"]):
-            if choice not in choices:
-                col.add(p.source, p.where, "绩效分配方式", f"“{choice}”不是可选项（{'、'.join(choices)}）",
-                        "not one of the allocation choices")
+    for f in _tick_fields(spec):
+        for choice in _choices(p.fields.get(f.key) or ""):
+            if choice not in f.choices:
+                col.add(p.source, p.where, f.label, f"“{choice}”不是可选项（{'、'.join(f.choices)}）",
+                        "not one of the choices")
     for ind in valid:
         for key in ("level1", "level2"):
             if not getattr(ind, key):
                 col.add(p.source, ind.where, _FIELD_NAMES[key], f"{_FIELD_NAMES[key]}为空",
                         f"{key} is empty")
-        if ind.points is None:
+        if ind.points is None and "points" in spec.indicators.keys():
             col.add(p.source, ind.where, _FIELD_NAMES["points"], "分值（权重）为空", "points are empty")
 
 
 # ---------------------------------------------------------------- DataFrame entry point
 
 
-def projects_from_frame(df: Any, form: str = "xiangmu", source: str = "DataFrame") -> list[Project]:
+def projects_from_frame(df: Any, form: str = DEFAULT_FORM, source: str = "DataFrame") -> list[Project]:
     """Projects from a pandas DataFrame shaped like the CSV list (one row per indicator)."""
     col = _Collector()
     grid = [list(df.columns)] + df.astype(object).where(df.notna(), None).values.tolist()
@@ -723,15 +727,19 @@ def safe_filename(name: str, used: set[str] | None = None, suffix: str = ".xlsx"
     return candidate + suffix
 
 
-_HEADER_KEYS = {
-    "fubiao2": ("project", "unit_name", "project_type", "plan", "fund_rules", "allocation", "basis",
-                "scope", "conditions", "period"),
-    "xiangmu": ("project", "department", "unit_name"),
-}
+def _tick_fields(spec: FormSpec) -> list[Any]:
+    return [f for block in (spec.header, spec.overview) for f in block.fields if f.tick]
 
 
-def _funds_rows(project: Project, form: str) -> dict[str, dict[str, float]]:
-    allowed = {f["key"] for f in load_form(form).get("funds_rows", [])}
+def _fixed_tree(form: str) -> bool:
+    return bool(load_form(form).indicators.sections)
+
+
+def _funds_rows(project: Project, spec: FormSpec) -> dict[str, dict[str, float]]:
+    if spec.funds is None:
+        return {}
+    allowed = {f.key for f in spec.funds.rows}
+    columns = {c.key for c in spec.funds.columns}
     rows: dict[str, dict[str, float]] = {}
     for key, amount in project.funds.items():
         row, _, col = key.partition(":")
@@ -739,8 +747,8 @@ def _funds_rows(project: Project, form: str) -> dict[str, dict[str, float]]:
             row, col = (("total_funds", key) if key in ("initial_budget", "budget", "spent")
                         else (key, "budget"))
         if row == "carryover" and "carryover" not in allowed:
-            row = "other"  # 附表2 has no 上年结转 line
-        if col == "initial_budget" and form == "fubiao2":
+            row = "other"  # a form without a 上年结转 line counts it as 其他资金
+        if col not in columns:
             continue
         rows.setdefault(row, {}).setdefault(col, amount)
     return {k: v for k, v in rows.items() if k in allowed}
@@ -749,22 +757,26 @@ def _funds_rows(project: Project, form: str) -> dict[str, dict[str, float]]:
 def template_data(project: Project, form: str) -> dict[str, Any]:
     """The plain ``data`` dict :func:`jixiao.templates.build_workbook` fills a form from."""
     spec = load_form(form)
-    if form == "fubiao1":
-        return _fubiao1_data(project)
-    percent = spec.get("points_unit") == "percent"
+    if spec.indicators.sections:
+        return _fixed_tree_data(project, spec)
+    percent = spec.indicators.points_unit == "percent"
     header = {"project": project.name, **project.fields}
-    data: dict[str, Any] = {"header": {k: header[k] for k in _HEADER_KEYS[form] if header.get(k)}}
-    if form == "fubiao2" and isinstance(data["header"].get("allocation"), str):
-        data["header"]["allocation"] = _choices(data["header"]["allocation"])
-    if form == "xiangmu" and project.year is not None:
+    keys = [f.key for block in (spec.header, spec.overview) for f in block.fields]
+    data: dict[str, Any] = {"header": {k: header[k] for k in keys if header.get(k)}} if keys else {}
+    for f in _tick_fields(spec):
+        if isinstance(data["header"].get(f.key), str):
+            data["header"][f.key] = _choices(data["header"][f.key])
+    if "{year}" in spec.subtitle and project.year is not None:
         data["year"] = project.year
-    funds = _funds_rows(project, form)
+    funds = _funds_rows(project, spec)
     if funds:
         data["funds"] = funds
+    parts = {p.key for p in spec.goal.parts} if spec.goal else set()
     goal = {k: project.fields[f] for k, f in (("expected", "goal"), ("achieved", "achieved"))
-            if project.fields.get(f) and (form == "xiangmu" or k == "expected")}
+            if project.fields.get(f) and k in parts}
     if goal:
         data["goal"] = goal
+    columns = set(spec.indicators.keys())
     indicators = []
     for ind in project.indicators:
         row: dict[str, Any] = {"level1": ind.level1, "level2": ind.level2, "level3": ind.level3,
@@ -775,8 +787,12 @@ def template_data(project: Project, form: str) -> dict[str, Any]:
             row["actual"] = ind.actual
         if ind.reason:
             row["reason"] = ind.reason
-        if form == "xiangmu":
+        if "unit" not in columns:
             row.pop("unit")
+        for key in ("remark", "explanation"):
+            if key in columns and getattr(ind, key):
+                row[key] = getattr(ind, key)
+        row.update(ind.extra)
         indicators.append({k: v for k, v in row.items() if v not in (None, "")})
     data["indicators"] = indicators
     return data
@@ -786,15 +802,14 @@ def _choices(text: str) -> list[str]:
     return [t for t in re.split(r"[、,，;；/\s]+", text.replace("☑", "").replace("√", "")) if t]
 
 
-def _fubiao1_data(project: Project) -> dict[str, Any]:
-    spec = load_form("fubiao1")
+def _fixed_tree_data(project: Project, spec: FormSpec) -> dict[str, Any]:
     scores: dict[str, float] = {}
     remarks: dict[str, str] = {}
     personal: list[dict[str, Any]] = []
     data: dict[str, Any] = {}
     for ind in project.scoring or project.indicators:
-        name = ind.level3 or ind.level2
-        if name in _fixed_items():
+        name = ind.level3 or ind.level2 or ind.level1
+        if name in _fixed_items(spec):
             if ind.score is not None:
                 scores[name] = ind.score
             if ind.remark:
@@ -816,23 +831,22 @@ def _fubiao1_data(project: Project) -> dict[str, Any]:
     return data
 
 
-def _fixed_items() -> dict[str, float]:
-    spec = load_form("fubiao1")
-    return {item["name"]: float(item["points"]) for s in spec["sections"] if not s.get("personal")
-            for g in s["groups"] for item in g["items"]}
+def _fixed_items(spec: FormSpec) -> dict[str, float]:
+    return {item.name: float(item.points) for item in spec.indicators.leaves()}
 
 
-def _is_deduction(ind: Indicator, spec: dict[str, Any]) -> bool:
-    name = ind.level3 or ind.level2
-    return ind.level1.startswith("扣分") or normalize_text(name) == normalize_text(spec["deduction"]["name"])
+def _is_deduction(ind: Indicator, spec: FormSpec) -> bool:
+    name = ind.level3 or ind.level2 or ind.level1
+    ded = spec.indicators.deduction
+    return ind.level1.startswith("扣分") or (ded is not None and normalize_text(name) == normalize_text(ded.name))
 
 
 def weight_warnings(projects: Iterable[Project], form: str) -> list[str]:
     """Projects whose indicator weights do not total the form's expectation (90 / 90%)."""
     spec = load_form(form)
-    if form == "fubiao1":
+    if spec.indicators.sections:
         return []
-    expected = float(spec.get("expected_points", 90))
+    expected = float(spec.indicators.expected_points or 90)
     expected = expected * 100 if expected <= 1 else expected
     out = []
     for p in projects:
@@ -877,7 +891,7 @@ def write_projects(projects: list[Project], form: str, mode: str, out: str | os.
     return targets
 
 
-def generate(data: str | os.PathLike[str], form: str = "xiangmu", mode: str = "native",
+def generate(data: str | os.PathLike[str], form: str = DEFAULT_FORM, mode: str = "native",
              out: str | os.PathLike[str] = ".", pack: str | None = None,
              overwrite: bool = False) -> list[Path]:
     """Read ``data``, check it all, then write one workbook per project into ``out``."""
@@ -886,7 +900,7 @@ def generate(data: str | os.PathLike[str], form: str = "xiangmu", mode: str = "n
     return write_projects(projects, form, mode, Path(out), pack, overwrite)
 
 
-def from_frame(df: Any, form: str = "xiangmu", mode: str = "native",
+def from_frame(df: Any, form: str = DEFAULT_FORM, mode: str = "native",
                out: str | os.PathLike[str] = ".", pack: str | None = None,
                overwrite: bool = False, source: str = "DataFrame") -> list[Path]:
     """:func:`generate` from a pandas DataFrame (one row per indicator, labelled columns)."""
@@ -896,10 +910,14 @@ def from_frame(df: Any, form: str = "xiangmu", mode: str = "native",
 
 
 def _check_args(form: str, mode: str) -> None:
-    if form not in FORM_IDS:
-        raise ValueError(f"未知表单“{form}” (unknown form); 可用: {', '.join(FORM_IDS)}")
+    _check_form_id(form)
     if mode not in MODES:
         raise ValueError(f"未知模式“{mode}” (unknown mode); 可用: {', '.join(MODES)}")
+
+
+def _check_form_id(form: str) -> None:
+    if form not in form_ids():
+        raise ValueError(f"未知表单“{form}” (unknown form); 可用: {', '.join(form_ids())}")
 
 
 def iter_issue_lines(exc: DataError, limit: int = 50) -> Iterator[str]:

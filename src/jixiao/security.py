@@ -65,7 +65,7 @@ class UnsafeFile(ValueError):
 
 @dataclass(frozen=True)
 class Sniff:
-    kind: str  # "xlsx" | "xls"
+    kind: str  # "xlsx" | "xls" | "ods"
     data: bytes = b""  # the file's bytes as checked; calamine parses these, not the path again
     uncached_formulas: bool = False  # some formula cells carry no cached value
     parts: dict[str, bytes] | None = None  # xl/workbook.xml and docProps/core.xml, already checked
@@ -73,13 +73,21 @@ class Sniff:
     error_cells: dict[str, dict[str, str]] | None = None  # worksheet part → {ref: "#DIV/0!"} (cached errors)
 
 
+SheetHook = Callable[[str, bytes, dict[str, bytes]], None]
+
+
 def sniff_workbook(path: str | os.PathLike[str],
-                   formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None) -> Sniff:
+                   formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None,
+                   on_sheet: SheetHook | None = None) -> Sniff:
     """Check a workbook before any parser sees it; raise UnsafeFile when it is not safe or not one.
 
     ``formula_refs_wanted`` decides from the small parts (``KEEP_PARTS``) whether the cells
     holding formulas are worth listing (``Sniff.formula_cells``); by default they are.
+    ``on_sheet(part name, bytes, kept parts)`` sees each worksheet part of an .xlsx as the scan
+    inflates it (the reader takes hidden rows and number formats from it without inflating again).
     """
+    from .reader import filetype
+
     try:
         # O_NONBLOCK: a FIFO named like a workbook must not hang the read; only regular files are read.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -100,19 +108,25 @@ def sniff_workbook(path: str | os.PathLike[str],
         head = raw[:1024 * 1024]
         if "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head:
             raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
+        reason = filetype.describe_ole(raw)
+        if reason:
+            raise UnsafeFile(reason)
         refusal = sizes.xls_refusal(raw)
         if refusal:
             raise UnsafeFile(refusal)
         return Sniff("xls", raw)
     if raw.startswith(ZIP_MAGIC):
+        ods_parts: dict[str, bytes] = {}
+        if check_ods(raw, ods_parts):
+            return Sniff("ods", raw, parts=ods_parts)
         parts: dict[str, bytes] = {}
         formulas: dict[str, frozenset[str]] = {}
         errors: dict[str, dict[str, str]] = {}
         uncached = check_ooxml(raw, keep=KEEP_PARTS, kept=parts, formulas=formulas,
-                               formula_refs_wanted=formula_refs_wanted, errors=errors)
+                               formula_refs_wanted=formula_refs_wanted, errors=errors, on_sheet=on_sheet)
         return Sniff("xlsx", raw, uncached_formulas=uncached, parts=parts, formula_cells=formulas,
                      error_cells=errors)
-    raise UnsafeFile("不是 Excel 工作簿（应为 .xlsx、.xlsm 或 .xls）")
+    raise UnsafeFile(filetype.describe_other(raw))
 
 
 def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfile.ZipInfo]:
@@ -130,7 +144,39 @@ def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfi
     return infos
 
 
-KEEP_PARTS = ("xl/workbook.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels")
+KEEP_PARTS = ("xl/workbook.xml", "docProps/core.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml")
+ODS_KEEP = ("content.xml", "styles.xml")
+
+
+def check_ods(raw: bytes, kept: dict[str, bytes]) -> bool:
+    """An OpenDocument spreadsheet's package checked like an .xlsx one (limits, no DTD in any XML
+    part); its content.xml and styles.xml are returned in ``kept``. False when the zip is not an
+    OpenDocument spreadsheet (then the .xlsx checks decide)."""
+    from .reader.filetype import ODS_MIMETYPE, zip_mimetype
+
+    if raw[30:38] != b"mimetype":
+        return False  # OpenDocument puts its stored "mimetype" member first (ODF 1.2 part 3, 3.3)
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+            infos = check_zip_limits(zf)
+            if zip_mimetype(zf, {i.filename for i in infos}) != ODS_MIMETYPE:
+                return False
+            for info in infos:
+                if info.filename in ODS_KEEP:
+                    data = read_member(zf, raw, info)
+                    kept[info.filename] = data
+                    has_dtd = _prolog_has_dtd(iter((data,)))
+                else:
+                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
+                if has_dtd:
+                    raise UnsafeFile(f"表格 XML 含有 DOCTYPE/ENTITY 声明（{info.filename}），已拒绝（防 XML 实体攻击）")
+            if "content.xml" not in kept:
+                raise UnsafeFile("OpenDocument 表格缺少 content.xml，文件不完整")
+            return True
+    except UnsafeFile:
+        raise
+    except Exception:  # zipfile/zlib errors: the .xlsx checks that follow report the damage
+        return False
 # The r="A1" of a <c> holding <f>: the three ways over an attribute character are disjoint (an
 # "r" inside a name, an "r" that starts a name other than r=, anything else), so no backtracking.
 _FORMULA_REF_RE = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\s*<f\b')
@@ -139,7 +185,8 @@ _FORMULA_REF_RE = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-
 def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
                 formulas: dict[str, frozenset[str]] | None = None,
                 formula_refs_wanted: Callable[[dict[str, bytes]], bool] | None = None,
-                errors: dict[str, dict[str, str]] | None = None) -> bool:
+                errors: dict[str, dict[str, str]] | None = None,
+                on_sheet: SheetHook | None = None) -> bool:
     """Validate an .xlsx/.xlsm package (its bytes); return True when some formula lacks a cached value.
 
     Rejects DOCTYPE/ENTITY declarations (entity expansion, external entities) in any XML part.
@@ -154,7 +201,10 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
             if "EncryptedPackage" in names:
                 raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-                raise UnsafeFile("不是 Excel 工作簿（压缩包中没有工作簿内容）")
+                from .reader.filetype import describe_zip, zip_mimetype
+
+                raise UnsafeFile(describe_zip(names, zip_mimetype(zf, names))
+                                 or "不是 Excel 工作簿（压缩包中没有工作簿内容）")
             uncached = False
             want_refs: bool | None = None  # decided at the first formula, once kept parts are in
             for info in sorted(infos, key=lambda i: i.filename not in keep):
@@ -175,6 +225,8 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                 refusal = sizes.sheet_refusal(name, data) if sheet else None
                 if refusal:
                     raise UnsafeFile(refusal)
+                if sheet and on_sheet is not None:
+                    on_sheet(name, data, kept if kept is not None else {})
                 if sheet and errors is not None and b't="e"' in data:
                     errors[name] = sheet_error_cells(data)
                 if sheet and b"<f" in data:
@@ -356,7 +408,7 @@ def _prolog_walk(chunks: Iterator[bytes]) -> bool:
 
 
 # ---------------------------------------------------------------- archives of submissions
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")  # what a folder or archive is searched for (see archives.py)
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")  # what a folder or archive is searched for (see archives.py)
 REPORT_SUFFIXES = (".docx", ".pdf", ".txt")  # 自评报告 handed in beside the workbooks (jixiao.reports)
 _REPORT_WORDS = re.compile("报告|自评|评价|绩效")
 

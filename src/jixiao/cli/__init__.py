@@ -10,7 +10,7 @@ import click
 from .. import __version__
 
 # Verb modules, in the order `jixiao --help` lists them.
-VERBS = ("validate", "generate", "templates", "recalc", "functions", "doctor", "addin", "packs", "rules")
+VERBS = ("validate", "generate", "templates", "recalc", "functions", "doctor", "addin", "packs", "rules", "forms")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..forms import FORM_IDS, FORM_TITLES
+from ..forms import builtin_form_ids, load_form
 from ..hosts import MODES
+
+FORM_IDS = builtin_form_ids()  # as jixiao.templates.FORM_IDS, without loading openpyxl for --help
 
 
 def template_name(form_id: str, mode: str) -> str:
@@ -23,7 +25,7 @@ def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str,
 @click.command("templates")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=Path("workbook_templates"),
               show_default=True, help="输出目录")
-@click.option("--form", "forms", type=click.Choice(FORM_IDS), multiple=True, help="只生成这些表单（可重复）")
+@click.option("--form", "forms", multiple=True, help="只生成这些表单（可重复；见 jixiao forms）")
 @click.option("--mode", "modes", type=click.Choice(MODES), multiple=True,
               help="公式模式：udf（加载项）、lambda（Excel 365 名称）、native（普通公式）")
 @click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -32,7 +34,7 @@ def command(out: Path, forms: tuple[str, ...], modes: tuple[str, ...], images: P
     """生成空白模板工作簿（附表1、附表2、项目支出绩效自评表 × 三种公式模式）。"""
     for path in generate_all(out, forms or FORM_IDS, modes or MODES):
         form_id = path.stem.rsplit("-", 1)[0]
-        click.echo(f"{path}  {FORM_TITLES[form_id]}")
+        click.echo(f"{path}  {load_form(form_id).display_name}")
     if images is not None:
         for png in render_images(images, forms or FORM_IDS):
             click.echo(str(png))

@@ -14,6 +14,7 @@ from ..errors import JXError
 from ..rulepacks import RulePack, Tier
 from .parsing import (
     Nature,
+    Quantity,
     harmonize,
     infer_nature,
     is_blank,
@@ -151,6 +152,14 @@ def score_qualitative(target: object, actual: object, weight: float, pack: RuleP
     return weight * (degree if degree is not None else tier_fraction(tier, pack))
 
 
+def _canonical_unit(q: Quantity, pack: RulePack) -> Quantity:
+    """The pack's spelling of a unit ("万" → "万元", ``words.units``), so target and actual compare."""
+    for word, canonical in pack.units:
+        if q.unit and normalize_text(word) == q.unit:
+            return q._replace(unit=canonical)
+    return q
+
+
 def indicator_score(nature: object, target: object, actual: object, weight: object,
                     pack: RulePack) -> float:
     """An indicator's score, rounded half-up to 2 decimals.
@@ -161,8 +170,8 @@ def indicator_score(nature: object, target: object, actual: object, weight: obje
     kind = resolve_nature(nature, target)
     if kind is Nature.QUALITATIVE:
         return round_half_up(score_qualitative(target, actual, w, pack))
-    t_q = parse_quantity(target, "指标值")
-    a_q = parse_quantity(actual, "实际完成值")
+    t_q = _canonical_unit(parse_quantity(target, "指标值"), pack)
+    a_q = _canonical_unit(parse_quantity(actual, "实际完成值"), pack)
     t, a = harmonize(t_q, a_q)
     if t < 0:
         raise JXError("#NUM!", "指标值不能为负数")

@@ -1,4 +1,4 @@
-"""Layout-tolerant reader of submitted 绩效自评 workbooks (.xlsx, .xlsm, .xls).
+"""Layout-tolerant reader of submitted 绩效自评 workbooks (.xlsx, .xlsm, .xls, .ods).
 
 >>> book = read_workbook("某单位自评表.xlsx")        # doctest: +SKIP
 >>> [f.form_id for f in book.forms]                  # doctest: +SKIP

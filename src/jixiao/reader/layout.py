@@ -1,4 +1,4 @@
-"""Find the three forms in any sheet by their header labels, whatever the layout around them.
+"""Find the spec'd forms in any sheet by their header labels, whatever the layout around them.
 
 The reader does not know our templates' coordinates: it looks for a row holding 一级指标 and
 三级指标 (or 二级指标) next to 分值/得分/指标值/实际值 labels (any synonym in labels.yaml,
@@ -19,19 +19,25 @@ from typing import Any
 
 from .. import security
 from ..core.parsing import is_blank, normalize_text
-from ..errors import ERROR_VALUES
-from ..forms import TEMPLATE_MARKER, labels, match_label, normalize_label
-from .biff import xls_error_cells
-from .model import INDICATOR_KEYS, Cell, Form, FundsRow, Group, Indicator, Workbook, a1, parse_a1
+from ..forms import (
+    DEFAULT_FORM,
+    TEMPLATE_MARKER,
+    FormSpecError,
+    all_forms,
+    column_signatures,
+    labels,
+    load_form,
+    match_label,
+    normalize_label,
+    title_index,
+)
+from .biff import xls_error_cells, xls_sheet_meta
+from .model import Cell, Form, FundsRow, Workbook, a1, parse_a1
+from .sheetmeta import Merge, SheetMeta, apply_shown, ods_sheet_meta, xlsx_sheet_meta, xlsx_styles
+from .table import read_body
 
 Grid = list[list[Any]]
 
-_POINTS_IN_LABEL = re.compile(r"\((\d+(?:\.\d+)?)分\)")
-_TITLES = (
-    ("专项预算项目绩效目标完成情况自评表", "fubiao2"),
-    ("专项预算绩效自评打分表", "fubiao1"),
-    ("项目支出绩效自评表", "xiangmu"),
-)
 _VALUE_KEYS = ("target", "actual", "points", "score")
 
 
@@ -65,7 +71,7 @@ def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
                 hit = _label(head, group) if head.strip() else None
             if hit is not None:
                 hits.append((group, *hit))
-    title = len(text) >= 6 and "表" in text and any(t in normalize_text(text) for t, _ in _TITLES)
+    title = len(text) >= 6 and "表" in text and _title_of(text) is not None
     return tuple(hits), title
 
 
@@ -108,8 +114,10 @@ def _has_title(row: list[Any]) -> bool:
 
 
 def _is_header(keys: dict[str, Any]) -> bool:
-    return "level1" in keys and ("level3" in keys or "level2" in keys) and any(
-        k in keys for k in _VALUE_KEYS)
+    """一级 and 二级/三级 beside a value column — or every column of some form's spec."""
+    if "level1" in keys and ("level3" in keys or "level2" in keys) and any(k in keys for k in _VALUE_KEYS):
+        return True
+    return len(keys) >= 3 and any(sig <= keys.keys() for sig in column_signatures())
 
 
 def _cell_text(rows: Grid, r: int, c: int) -> str:
@@ -145,23 +153,36 @@ def _header_columns(rows: Grid, r: int) -> tuple[dict[str, int], int]:
     return columns, data_start
 
 
+def _title_of(text: str) -> tuple[str, str] | None:
+    """(form id, title) of the longest form title or alias the text holds."""
+    norm = normalize_text(text)
+    for title, form_id in title_index():
+        if title and title in norm:
+            return form_id, title
+    return None
+
+
 def _classify(rows: Grid, start: int, header_row: int, columns: dict[str, int],
               funds_header: int | None) -> tuple[str, str]:
-    title = ""
+    """The form a table is: by a title above it, else by its column signature."""
     for r in range(start, header_row):
         for v in rows[r]:
             if isinstance(v, str) and len(v) < 60:
-                norm = normalize_text(v)
-                for text, form_id in _TITLES:
-                    if text in norm:
-                        return form_id, text
-    if "explanation" in columns and "target" not in columns and "actual" not in columns:
-        return "fubiao1", title
-    if funds_header is not None or "reason" in columns:
-        return "xiangmu", title
-    if "nature" in columns or "unit" in columns:
-        return "fubiao2", title
-    return "xiangmu", title
+                hit = _title_of(v)
+                if hit is not None:
+                    return hit
+    return _by_columns(frozenset(columns), funds_header is not None), ""
+
+
+def _by_columns(found: frozenset[str], funds: bool) -> str:
+    """The spec whose indicator columns match the found ones best (each match +1, each found column
+    the spec lacks −1, a funds block +1 where the spec has one); ties go to the default form."""
+    def score(spec: Any) -> tuple[float, bool]:
+        keys = set(spec.indicators.keys())
+        fit = len(found & keys) - len(found - keys) + (1 if funds and spec.funds is not None else 0)
+        return fit, spec.id == DEFAULT_FORM
+
+    return max(all_forms(), key=score).id
 
 
 def _find_funds_header(rows: Grid, start: int, end: int) -> tuple[int, dict[str, int]] | None:
@@ -200,17 +221,15 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
     return funds
 
 
-def _declared_points(text: str) -> float | None:
-    m = _POINTS_IN_LABEL.search(normalize_text(text))
-    return float(m.group(1)) if m else None
-
-
 _TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
 
 
-def _ends_table(row: list[Any]) -> bool:
-    """总分 / 合计 / 等级, a 得分汇总 sub-header, or the next form's title/funds end a table."""
+def _ends_table(row: list[Any], below: frozenset[str] = frozenset()) -> bool:
+    """总分 / 合计 / 等级, a 得分汇总 sub-header, the next form's title/funds, or the label of one of
+    the cells the form's spec computes under its table (``below``) end a table."""
     if len(_row_labels(row)) >= 2:
+        return True
+    if below and any(isinstance(v, str) and normalize_label(v) in below for v in row[:3]):
         return True
     memo = _MEMO[id(row)]
     marks = memo["rows"]
@@ -223,60 +242,28 @@ def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
     return Cell(sheet, r, c, row[c] if c < len(row) else None)
 
 
-def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int) -> None:
-    cols = form.columns
-    level1 = level2 = ""
-    g1: Group | None = None
-    g2: Group | None = None
-    deduction = False
-    value_columns = [(k, cols[k]) for k in INDICATOR_KEYS if k in cols]
-    scored_keys = [k for k in _VALUE_KEYS if k in cols]
-    n1, n2, n3 = (cols.get(k) for k in ("level1", "level2", "level3"))
-    r = data_start
-    while r < end:
-        row = rows[r]
-        if _ends_table(row):
-            break
-        c1, c2, c3 = _cell_at(sheet, r, row, n1), _cell_at(sheet, r, row, n2), _cell_at(sheet, r, row, n3)
-        if c1 is not None and not c1.blank:
-            level1, level2, g2 = c1.text, "", None
-            deduction = "扣分" in normalize_text(c1.value)
-            pts = _declared_points(c1.text)
-            g1 = Group(c1, 1, pts) if pts is not None and not deduction else None
-            if g1 is not None:
-                form.groups.append(g1)
-        name: Cell | None = c3 if c3 is not None and not c3.blank else None
-        if c2 is not None and not c2.blank:
-            pts = _declared_points(c2.text)
-            if pts is not None:
-                level2 = c2.text
-                g2 = Group(c2, 2, pts)
-                if g1 is not None:
-                    g1.subgroups.append(g2)
-                else:
-                    form.groups.append(g2)
-            elif name is None and (g1 is not None or deduction) and g2 is None:
-                name = c2  # 附表1 个性指标 / 扣分项: the name spans 二级+三级
-                level2 = ""
-            else:
-                level2, g2 = c2.text, None
-        width = len(row)
-        values = {k: Cell(sheet, r, c, row[c] if c < width else None) for k, c in value_columns}
-        # A row with no name and nothing typed is a placeholder (数量指标 with no indicator), even
-        # when a formula there shows an error value (it had nothing to compute from).
-        if name is None and all(values[k].blank or values[k].value in ERROR_VALUES for k in scored_keys):
-            r += 1  # placeholder row (数量指标 with no indicator) or spacer
-            continue
-        ind = Indicator(r, level1, level2, name, values, deduction=deduction)
-        form.indicators.append(ind)
-        parent = g2 or g1
-        if parent is not None and not deduction:
-            parent.children.append(ind)
-        r += 1
+def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int,
+                merges: list[Merge] | None = None) -> None:
+    below = _labels_below(form.form_id)
+    r = read_body(rows, sheet, form, data_start, end, merges or [], lambda row: _ends_table(row, below))
     _read_totals(rows, sheet, form, r, end)
 
 
-GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "合格", "不合格", "较差")
+_OUR_ROWS = ("填报状态", "计分规则包")  # the rows jixiao's templates put under every form
+
+
+@functools.lru_cache(maxsize=64)
+def _labels_below(form_id: str) -> frozenset[str]:
+    """The labels of the cells a form's spec computes under its table ("执行率得分", "总分" …)."""
+    try:
+        spec = load_form(form_id)
+    except FormSpecError:
+        return frozenset()
+    labels_ = {c.label for c in spec.computed if c.label} | set(spec.indicators.subtotals[:1]) | set(_OUR_ROWS)
+    return frozenset(normalize_label(t.strip()) for t in labels_ if t.strip())
+
+
+GRADE_WORDS = ("优", "良", "中", "差", "优秀", "良好", "中等", "一般", "合格", "不合格", "较差")
 
 
 def _grade_text(v: Any) -> bool:
@@ -347,16 +334,30 @@ def _fraction_weights(form: Form) -> bool:
     return bool(values) and all(0 <= v <= 1 for v in values) and sum(values) <= 1.0001
 
 
-def find_forms(rows: Grid, sheet: str) -> list[Form]:
-    """Every form table in one sheet's grid."""
+_FORMS_ENV: list[str | None] = [None]
+
+
+def _forget_stale_labels() -> None:
+    """Label and title caches hold what the form specs said: drop them when JIXIAO_FORMS changes."""
+    env = os.environ.get("JIXIAO_FORMS", "")
+    if env != _FORMS_ENV[0]:
+        _label.cache_clear()
+        _text_info.cache_clear()
+        _labels_below.cache_clear()
+        _FORMS_ENV[0] = env
+
+
+def find_forms(rows: Grid, sheet: str, merges: list[Merge] | None = None) -> list[Form]:
+    """Every form table in one sheet's grid (``merges``: the sheet's merged ranges, if known)."""
+    _forget_stale_labels()
     _MEMO.clear()
     try:
-        return _find_forms(rows, sheet)
+        return _find_forms(rows, sheet, merges)
     finally:
         _MEMO.clear()
 
 
-def _find_forms(rows: Grid, sheet: str) -> list[Form]:
+def _find_forms(rows: Grid, sheet: str, merges: list[Merge] | None = None) -> list[Form]:
     headers: list[int] = []
     for r, row in enumerate(rows):
         if _is_header(_row_labels(row)) and not (headers and r - headers[-1] <= 1):
@@ -371,7 +372,7 @@ def _find_forms(rows: Grid, sheet: str) -> list[Form]:
         form_id, title = _classify(rows, prev_end, hr, columns, funds_header[0] if funds_header else None)
         form = Form(form_id, sheet, hr, columns, title=title)
         form.funds = _read_funds(rows, sheet, prev_end, hr, funds_header)
-        _read_table(rows, sheet, form, data_start, end)
+        _read_table(rows, sheet, form, data_start, end, merges)
         # The end of this table: the last row read (totals included).
         last = max([hr] + [ind.row for ind in form.indicators]
                    + [c.row for c in (form.total, form.grade) if c is not None])
@@ -437,9 +438,11 @@ def _sheet_parts(parts: dict[str, bytes]) -> dict[str, str]:
     return out
 
 
-def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]:
+def load_grids(source: str | os.PathLike[str] | bytes,
+               merges: dict[str, list[Merge]] | None = None) -> list[tuple[str, Grid]]:
     """Every worksheet (of a file, or of a file's bytes) as a grid of values in absolute
-    coordinates (row 0 = Excel row 1)."""
+    coordinates (row 0 = Excel row 1). ``merges``, when given, receives each sheet's merged
+    ranges as calamine reports them (.xlsx and .xls; none for .ods)."""
     import python_calamine as pc
 
     grids: list[tuple[str, Grid]] = []
@@ -454,6 +457,8 @@ def load_grids(source: str | os.PathLike[str] | bytes) -> list[tuple[str, Grid]]
                 if rows and len(rows[0]) > security.MAX_COLS:  # calamine's rows are all one width
                     rows = [r[: security.MAX_COLS] for r in rows]
                 grids.append((meta.name, rows))
+                if merges is not None:
+                    merges[meta.name] = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []]
     except BaseException as exc:
         # A Rust panic on a malformed file arrives as a BaseException, which every caller's
         # `except Exception` (and so the batch) would let through.
@@ -501,19 +506,32 @@ def fill_xls_errors(grids: list[tuple[str, Grid]], data: bytes) -> None:
 def read_workbook(path: str | Path) -> Workbook:
     """Read one submitted workbook. Raises security.UnsafeFile when it cannot be read safely."""
     path = Path(path)
-    sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None)
+    part_meta: dict[str, SheetMeta] = {}
+    styles: list[dict[int, str]] = []
+
+    def on_sheet(part: str, data: bytes, kept: dict[str, bytes]) -> None:
+        if not styles:
+            styles.append(xlsx_styles(kept.get("xl/styles.xml")))
+        part_meta[part] = xlsx_sheet_meta(data, styles[0])
+
+    sniff = security.sniff_workbook(path, formula_refs_wanted=lambda parts: _template_of(parts) is not None,
+                                    on_sheet=on_sheet)
+    merges: dict[str, list[Merge]] = {}
     try:
-        grids = load_grids(sniff.data)
+        grids = load_grids(sniff.data, merges)
     except Exception as exc:  # calamine: corrupt, password, unsupported
         name = type(exc).__name__
         if "Password" in name:
             raise security.UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送") from None
         raise security.UnsafeFile(f"文件已损坏，无法读取（{name}: {str(exc)[:120]}）") from None
     book = Workbook(str(path), sniff.kind, [n for n, _ in grids], [])
+    metas: dict[str, SheetMeta] = {}
     if sniff.kind == "xlsx":
         parts = sniff.parts or {}
         book.template = _template_of(parts)
-        sheet_parts = _sheet_parts(parts) if book.template or sniff.error_cells else {}
+        shown = any(m.hidden_rows or m.hidden_cols or m.shown for m in part_meta.values())
+        sheet_parts = _sheet_parts(parts) if book.template or sniff.error_cells or shown else {}
+        metas = {name: part_meta[part] for name, part in sheet_parts.items() if part in part_meta}
         if book.template:
             book.formula_cells = {name: (sniff.formula_cells or {}).get(part, frozenset())
                                   for name, part in sheet_parts.items()}
@@ -524,6 +542,12 @@ def read_workbook(path: str | Path) -> Workbook:
                                        for ref, code in sniff.error_cells.get(part, {}).items()})
     elif sniff.kind == "xls":
         fill_xls_errors(grids, sniff.data)
+        try:
+            metas = xls_sheet_meta(sniff.data)
+        except Exception:  # olefile cannot follow what calamine read (fill_xls_errors gives up likewise):
+            pass  # the values stay as calamine gives them
+    elif sniff.kind == "ods":
+        metas = ods_sheet_meta(sniff.parts or {})
     if sniff.uncached_formulas:
         from .uncached import missing_cache_values
 
@@ -535,7 +559,11 @@ def read_workbook(path: str | Path) -> Workbook:
             why = exc.reason if isinstance(exc, security.UnsafeFile) else type(exc).__name__
             book.notes.append(f"公式没有缓存值，且无法重新计算（{why}）")
     for name, rows in grids:
-        book.forms.extend(find_forms(rows, name))
+        meta = metas.setdefault(name, SheetMeta())
+        meta.merges = merges.get(name) or meta.merges
+        apply_shown(rows, meta)
+        book.forms.extend(find_forms(rows, name, meta.merges))
+    book.sheet_meta = metas
     if book.forms:
         book.project = project_name(rows for _, rows in grids)
     return book

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.parsing import Quantity, is_blank, normalize_text, parse_quantity
 from ..errors import JXError
+from .sheetmeta import SheetMeta
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -118,6 +119,7 @@ class Indicator:
     name: Cell | None
     cells: dict[str, Cell]  # nature, target, unit, points, actual, score, reason, explanation, remark
     deduction: bool = False  # 附表1 扣分项
+    not_applicable: bool = False  # marked 不适用 (or "/", "—", "无" where values belong): not scored
 
     def get(self, key: str) -> Cell | None:
         return self.cells.get(key)
@@ -126,7 +128,7 @@ class Indicator:
     def label(self) -> str:
         if self.name is not None and not self.name.blank:
             return self.name.text
-        return normalize_text(self.level2) or f"第{self.row + 1}行"
+        return normalize_text(self.level2) or normalize_text(self.level1) or f"第{self.row + 1}行"
 
 
 @dataclass
@@ -145,6 +147,15 @@ class Group:
 
 
 @dataclass
+class Subtotal:
+    """A 小计/合计 row inside a table: checked against the rows it closes, never scored."""
+
+    label: Cell
+    cells: dict[str, Cell]  # the row's value cells (points, score …)
+    spans: list[list[Indicator]]  # the rows it may sum: since the previous subtotal, its 一级 group
+
+
+@dataclass
 class FundsRow:
     key: str  # total_funds | fiscal | carryover | other
     label: Cell
@@ -155,12 +166,13 @@ class FundsRow:
 class Form:
     """One form found in a workbook."""
 
-    form_id: str  # fubiao1 | fubiao2 | xiangmu
+    form_id: str  # the id of the form spec it matched (jixiao forms)
     sheet: str
     header_row: int
     columns: dict[str, int]
     indicators: list[Indicator] = field(default_factory=list)
     groups: list[Group] = field(default_factory=list)  # top level only; subgroups inside
+    subtotals: list[Subtotal] = field(default_factory=list)
     funds: dict[str, FundsRow] = field(default_factory=dict)
     total: Cell | None = None
     total_points: Cell | None = None
@@ -177,7 +189,11 @@ class Form:
         return next((i for i in self.indicators if i.deduction), None)
 
     def scored(self) -> list[Indicator]:
-        return [i for i in self.indicators if not i.deduction]
+        """The indicators that are scored: neither the 扣分项 nor rows marked 不适用."""
+        return [i for i in self.indicators if not i.deduction and not i.not_applicable]
+
+    def not_applicable(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.not_applicable]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per indicator: values and, beside each, the cell address (``points_cell``)."""
@@ -189,7 +205,7 @@ class Form:
             rec: dict[str, Any] = {"sheet": self.sheet, "row": ind.row + 1, "level1": ind.level1,
                                    "level2": ind.level2, "name": ind.label,
                                    "name_cell": ind.name.address if ind.name else None,
-                                   "deduction": ind.deduction}
+                                   "deduction": ind.deduction, "not_applicable": ind.not_applicable}
             for k in keys:
                 c = ind.cells.get(k)
                 rec[k] = None if c is None or c.blank else c.value
@@ -220,4 +236,5 @@ class Workbook:
     recalculated: bool = False  # formula cells had no cached values and were recomputed
     formula_cells: dict[str, frozenset[str]] | None = None  # sheet → refs holding formulas (.xlsx)
     notes: list[str] = field(default_factory=list)  # problems met while reading (Chinese)
+    sheet_meta: dict[str, SheetMeta] = field(default_factory=dict)  # hidden rows/cols, merges per sheet
     project: str | None = None  # the 项目名称 a form states (pairs a report with its workbook)

@@ -1,7 +1,7 @@
 """Rule packs: the province- and year-specific numbers, kept in YAML data files.
 
 A pack is chosen by name (``cz2020-10``, ``sichuan`` …) or by path. ``extends`` inherits
-from another pack; mappings merge key by key, lists replace. Every key is checked, and a
+from another pack; mappings merge key by key, lists replace (word lists under ``words`` add up). Every key is checked, and a
 malformed pack raises :class:`~jixiao.errors.RulePackError` naming the file and the key.
 Extra directories of packs can be listed in the ``JIXIAO_RULEPACKS`` environment variable.
 """
@@ -41,6 +41,7 @@ class RateCap:
 class GradeBand:
     min: float | None
     grade: str
+    synonyms: tuple[str, ...] = ()  # how people write it: 优秀 for 优
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,18 @@ class RulePack:
     spent_not_over_budget: bool
     funds_rows_add_up: bool
     formula_expected: bool
+    natures: tuple[tuple[str, str], ...] = ()  # extra 指标性质 spellings: (word, ≥ | ≤ | ＝ | 定性)
+    units: tuple[tuple[str, str], ...] = ()  # unit spellings: (synonym, canonical unit)
+
+    def grade_of_word(self, text: str) -> str | None:
+        """The grade a typed word names ("优秀" → "优"), None when it names none."""
+        from ..core.parsing import normalize_text
+
+        norm = normalize_text(text)
+        for band in self.grades:
+            if norm in {normalize_text(w) for w in (band.grade, *band.synonyms)}:
+                return band.grade
+        return None
 
     def tier(self, name: str) -> Tier:
         for tier in self.tiers:
@@ -127,11 +140,16 @@ def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     return _merge(_read(base_path, (*chain, path)), data)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+def _merge(base: dict[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Mappings merge key by key and lists replace — except the word lists under ``words``, which
+    add up: a pack extending another adds its province's spellings to the base ones."""
     merged = dict(base)
     for key, value in override.items():
+        here = (*path, str(key))
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value)
+            merged[key] = _merge(dict(merged[key]), value, here)
+        elif here[0] == "words" and isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + [w for w in value if w not in merged[key]]
         else:
             merged[key] = value
     return merged
@@ -202,8 +220,24 @@ class _Reader:
 
 _KNOWN_KEYS = {
     "id", "name", "description", "weights", "rate", "scoring", "qualitative", "grades",
-    "deviation", "checks",
+    "deviation", "checks", "words",
 }
+NATURE_KINDS = {"正向": "≥", "反向": "≤", "等于": "＝", "定性": "定性"}
+
+
+def _word_lists(r: _Reader, key: str, choices: tuple[str, ...] | None) -> tuple[tuple[str, str], ...]:
+    """A mapping of canonical → [spellings] (``words.tiers``, ``.natures``, ``.units``) as (spelling, canonical)."""
+    value = r.get(key, default={}, optional=True) or {}
+    if not isinstance(value, Mapping):
+        raise r.fail(key, "应为 {规范写法: [同义写法, …]} 映射 (expected a mapping)")
+    out = []
+    for canonical, words in value.items():
+        if not isinstance(canonical, str) or (choices and canonical not in choices):
+            raise r.fail(f"{key}.{canonical}", f"不是可选值 {list(choices or ())} (not one of the choices)")
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise r.fail(f"{key}.{canonical}", "应为非空文字的列表 (expected a list of words)")
+        out.extend((w, canonical) for w in words)
+    return tuple(out)
 
 
 def _build(path: Path, data: dict[str, Any]) -> RulePack:
@@ -266,7 +300,10 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
             raise r.fail(f"grades[{i}]", "应为 {min, grade} 映射")
         sub = r.sub(f"grades[{i}]", band)
         try:
-            grades.append(GradeBand(sub.number("min", 0, 1000, optional=True), sub.text("grade")))
+            synonyms = sub.items("synonyms", default=[])
+            if not all(isinstance(w, str) and w.strip() for w in synonyms):
+                raise sub.fail("synonyms", "应为非空文字的列表 (expected a list of words)")
+            grades.append(GradeBand(sub.number("min", 0, 1000, optional=True), sub.text("grade"), tuple(synonyms)))
         except RulePackError as exc:
             raise r.fail(f"grades[{i}]", str(exc).split(": ", 1)[1]) from None
     mins = [g.min for g in grades]
@@ -274,6 +311,12 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
         raise r.fail("grades", "最后一档的 min 应为 null，其余为数值 (last band catches the rest)")
     if mins[:-1] != sorted(mins[:-1], reverse=True):
         raise r.fail("grades", "min 应从高到低排列 (bands must descend)")
+    words = r.get("words", default={}, optional=True) or {}
+    if not isinstance(words, Mapping) or set(words) - {"tiers", "natures", "units"}:
+        raise r.fail("words", "只能有 tiers、natures、units 三项 (only tiers, natures and units)")
+    extra = _word_lists(r, "words.tiers", tuple(t.name for t in tiers))
+    tiers = [Tier(t.name, t.low, t.high, t.synonyms + tuple(w for w, name in extra if name == t.name))
+             for t in tiers]
 
     pack = RulePack(
         id=pack_id,
@@ -298,6 +341,8 @@ def _build(path: Path, data: dict[str, Any]) -> RulePack:
         spent_not_over_budget=r.flag("checks.spent_not_over_budget", default=True),
         funds_rows_add_up=r.flag("checks.funds_rows_add_up", default=True),
         formula_expected=r.flag("checks.formula_expected", default=True),
+        natures=tuple((w, NATURE_KINDS[k]) for w, k in _word_lists(r, "words.natures", tuple(NATURE_KINDS))),
+        units=_word_lists(r, "words.units", None),
     )
     unknown = unknown_keys(data, r.seen)
     if unknown:

@@ -1,4 +1,5 @@
-"""Template workbooks for 附表1, 附表2 and the 项目支出绩效自评表, in three formula modes.
+"""Template workbooks for every form spec (附表1, 附表2, the 项目支出绩效自评表, … and forms from
+``JIXIAO_FORMS``), in three formula modes; the layout comes from the spec alone (``layout.py``).
 
 Modes (chosen at generation):
 
@@ -11,31 +12,28 @@ Every JX_ call passes all its arguments, the last being the labelled 计分规�
 and lambda cells read the same (only ``udf`` honours an edited pack name; the other two modes
 bake the pack in). Formula cells carry cached values computed by the Python core.
 
-Data schema (``data``; every key optional, unknown keys are errors)::
+Data schema (``data``; every key optional, unknown keys are errors). Which keys a form takes
+follows from its spec: an open tree (``categories``) takes the first block, a fixed tree
+(``sections``) the second::
 
     {
-      "year": 2019,                              # xiangmu: （2019年度）
-      "header": {                                # fubiao2 / xiangmu header fields (strings)
-        "project": "…", "unit_name": "…",        # both forms
-        "department": "…",                       # xiangmu 主管部门
-        "project_type": "常年项目", "plan": "…", "fund_rules": "…", "basis": "…",
-        "scope": "…", "conditions": "…", "period": "…",          # fubiao2
-        "allocation": "据实据效" | ["因素法", "项目法"],          # fubiao2 ticked boxes
-      },
-      "funds": {                                 # fubiao2 / xiangmu; amounts in 万元
-        "total_funds": {"initial_budget": 87.65, "budget": 87.65, "spent": 86.54},
-        "fiscal": {...}, "carryover": {...}, "other": {...},     # same keys
-      },
-      "goal": {"expected": "…", "achieved": "…"},               # fubiao2 uses "expected"
-      "indicators": [                            # fubiao2 / xiangmu
+      "year": 2019,                              # when the spec's subtitle says {year}
+      "header": {"project": "…", …},             # the keys of the spec's header/overview fields;
+                                                 # a tick field takes a choice or a list of them
+      "funds": {"total_funds": {"initial_budget": 87.65, "budget": 87.65, "spent": 86.54}, …},
+                                                 # the spec's funds rows and typed columns (万元)
+      "goal": {"expected": "…", "achieved": "…"},  # the keys of the spec's goal parts
+      "indicators": [                            # one row per indicator, keyed by the spec's columns
         {"level1": "产出指标", "level2": "数量指标", "level3": "…", "nature": "≥",
          "target": "≥95%" | 0.95 | "逐步提高", "unit": "家", "points": 10 | "5%",
          "actual": "98%" | "达成", "reason": "…", "score": None},
       ],
-      "scores": {"决策程序": 6, …},             # fubiao1: 自评得分 by 三级指标 name
-      "remarks": {"决策程序": "…"},              # fubiao1 备注
+    }
+    {
+      "scores": {"决策程序": 6, …},             # 自评得分 by the name of each fixed scored row
+      "remarks": {"决策程序": "…"},              # 备注
       "personal": [{"name": "…", "score": 7, "points": 8, "explanation": "…", "remark": "…"}],
-      "deduction": 0,                            # fubiao1 扣分项 (0–10, subtracted)
+      "deduction": 0,                            # 扣分项 (0–its maximum, subtracted)
       "deduction_remark": "…",
     }
 
@@ -55,9 +53,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..forms import FORM_IDS, TEMPLATE_MARKER, load_form
+from ..forms import TEMPLATE_MARKER, builtin_form_ids, form_ids, load_form
+from ..forms.spec import FormSpec
 from ..rulepacks import load_pack
-from .layouts import LAYOUTS
+from .layout import layout
 from .model import MODES, Sheet
 
 if TYPE_CHECKING:
@@ -66,11 +65,8 @@ if TYPE_CHECKING:
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
            "computed_values", "check_data", "sheet_model"]
 
-_TOP_KEYS = {
-    "fubiao1": {"scores", "remarks", "personal", "deduction", "deduction_remark"},
-    "fubiao2": {"header", "funds", "goal", "indicators"},
-    "xiangmu": {"year", "header", "funds", "goal", "indicators"},
-}
+FORM_IDS = builtin_form_ids()  # the forms whose templates are committed
+_FIXED_TREE_KEYS = {"scores", "remarks", "personal", "deduction", "deduction_remark"}
 _ROW_KEYS = {"level1", "level2", "level3", "nature", "target", "unit", "points", "actual", "reason", "score",
              "explanation", "remark"}
 _FUND_KEYS = {"initial_budget", "budget", "spent"}
@@ -101,45 +97,45 @@ class TemplateLayout:
 
 def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
     """Validate ``data`` against the schema; raises ValueError naming the field."""
-    if form_id not in FORM_IDS:
-        raise ValueError(f"未知表单“{form_id}” (unknown form); 可用: {', '.join(FORM_IDS)}")
+    if form_id not in form_ids():
+        raise ValueError(f"未知表单“{form_id}” (unknown form); 可用: {', '.join(form_ids())}")
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ValueError("data 应为字典 (data must be a dict)")
-    unknown = set(data) - _TOP_KEYS[form_id]
+    spec = load_form(form_id)
+    allowed = _top_keys(spec)
+    unknown = set(data) - allowed
     if unknown:
-        raise ValueError(f"{form_id} 不支持字段 {sorted(unknown)} (unknown field); 可用: {sorted(_TOP_KEYS[form_id])}")
+        raise ValueError(f"{form_id} 不支持字段 {sorted(unknown)} (unknown field); 可用: {sorted(allowed)}")
     for i, row in enumerate(data.get("indicators") or []):
         if not isinstance(row, dict):
             raise ValueError(f"indicators[{i}] 应为字典 (must be a dict)")
-        bad = set(row) - _ROW_KEYS
+        bad = set(row) - _ROW_KEYS - set(spec.indicators.keys())
         if bad:
             raise ValueError(f"indicators[{i}] 不支持字段 {sorted(bad)} (unknown field)")
         for key in ("level1", "level2"):
             if not str(row.get(key) or "").strip():
                 raise ValueError(f"indicators[{i}].{key} 不能为空 (required)")
     for key, row in (data.get("funds") or {}).items():
-        spec_rows = {f["key"] for f in load_form(form_id).get("funds_rows", [])}
+        spec_rows = {f.key for f in spec.funds.rows} if spec.funds else set()
         if key not in spec_rows:
             raise ValueError(f"funds.{key}: 未知资金行 (unknown funds row); 可用: {sorted(spec_rows)}")
         bad = set(row or {}) - _FUND_KEYS
         if bad:
             raise ValueError(f"funds.{key} 不支持字段 {sorted(bad)} (unknown field)")
-    if form_id != "fubiao1":
-        header_keys = {f["key"] for f in load_form(form_id)["header_fields"]}
-        header_keys |= {f["key"] for f in load_form(form_id).get("overview_fields", [])}
-        bad = set(data.get("header") or {}) - header_keys
-        if bad:
-            raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
-    if form_id == "fubiao1":
-        names = {i["name"] for s in load_form("fubiao1")["sections"] for g in s.get("groups", []) for i in g["items"]}
-        bad = set(data.get("scores") or {}) - names
-        if bad:
-            raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是附表1的三级指标 (unknown indicator)")
-        n = len(next(s for s in load_form("fubiao1")["sections"] if s.get("personal"))["items"])
-        if len(data.get("personal") or []) > n:
-            raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
+    header_keys = {f.key for block in (spec.header, spec.overview) for f in block.fields}
+    bad = set(data.get("header") or {}) - header_keys
+    if bad:
+        raise ValueError(f"header 不支持字段 {sorted(bad)} (unknown field); 可用: {sorted(header_keys)}")
+    sections = spec.indicators.sections
+    names = {i.name for i in spec.indicators.leaves()}
+    bad = set(data.get("scores") or {}) - names
+    if bad:
+        raise ValueError(f"scores 中的“{sorted(bad)[0]}”不是{spec.short_name}的三级指标 (unknown indicator)")
+    n = sum(len(s.items) for s in sections if s.personal)
+    if len(data.get("personal") or []) > n:
+        raise ValueError(f"personal 最多 {n} 项 (at most {n} rows)")
     return data
 
 
@@ -148,11 +144,27 @@ def sheet_model(form_id: str, data: dict[str, Any] | None = None, pack: str | No
     return _sheet(form_id, data, pack)
 
 
+def _top_keys(spec: FormSpec) -> set[str]:
+    """The data keys a form takes: its fixed tree's scores, or header, funds, goal, indicators."""
+    if spec.indicators.sections:
+        return set(_FIXED_TREE_KEYS)
+    keys = {"indicators"}
+    if spec.header.fields or spec.overview.fields:
+        keys.add("header")
+    if spec.funds is not None:
+        keys.add("funds")
+    if spec.goal is not None:
+        keys.add("goal")
+    if "{year}" in spec.subtitle:
+        keys.add("year")
+    return keys
+
+
 def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple[Sheet, str]:
     data = check_data(form_id, data)
-    pack_name = pack or load_form(form_id).get("pack") or "cz2020-10"
+    pack_name = pack or load_form(form_id).pack
     load_pack(pack_name)  # fail early on an unknown pack
-    return LAYOUTS[form_id](data, pack_name), pack_name
+    return layout(load_form(form_id), data, pack_name), pack_name
 
 
 def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | None = None,
@@ -175,7 +187,7 @@ def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | No
     wb.defined_names[TEMPLATE_MARKER] = DefinedName(
         TEMPLATE_MARKER, attr_text=f'"{form_id}:{mode}:{__version__}"')
     wb.properties.creator = "jixiao"
-    wb.properties.title = load_form(form_id)["title"]
+    wb.properties.title = load_form(form_id).title
     return wb
 
 
@@ -193,7 +205,7 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
     import tempfile
 
     from ..fileio import atomic_path
-    from ..xlsxcache import write_cached_values
+    from ..xlsxcache import exact_numbers, write_cached_values
 
     wb = build_workbook(form_id, mode, data, pack)
     # Fixed timestamps: regenerating an unchanged template gives the same content.
@@ -203,7 +215,8 @@ def write_workbook(path: str | os.PathLike[str], form_id: str, mode: str = "nati
     path = Path(path)
     with tempfile.TemporaryDirectory(prefix="jixiao_tpl_") as tmp:
         raw, cached = Path(tmp) / "raw.xlsx", Path(tmp) / "cached.xlsx"
-        wb.save(raw)
+        with exact_numbers():  # 0.815 stays "0.815" (Gnumeric reads "%.16g" text as another number)
+            wb.save(raw)
         write_cached_values(raw, cached, values)
         with atomic_path(path) as out:
             _rezip_fixed_times(cached, out)

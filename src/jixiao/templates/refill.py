@@ -47,7 +47,7 @@ class _Rendered:
         styles = {ref.decode(): int(s) for ref, s in _STYLE.findall(xml)}
         return cls(parts, part, head, tail, styles)
 
-    def fill(self, sh: Sheet, mode: str, pack: str, values: dict[str, Any], texts: dict[str, tuple[str, bool]]) -> bytes:
+    def fill(self, sh: Sheet, mode: str, pack: str, values: dict[str, Any], texts: dict[str, bool]) -> bytes:
         widths = column_widths(sh)
         heights = row_heights(sh, widths)
         cols = "".join(f'<col width="{_num(w)}" customWidth="1" min="{c}" max="{c}" />'
@@ -74,20 +74,15 @@ def _num(x: float) -> str:
     return repr(float(x)).removesuffix(".0")
 
 
-def _formula(expr: Any, mode: str, pack: str, texts: dict[str, tuple[str, bool]]) -> tuple[str, bool] | None:
+def _formula(expr: Any, mode: str, pack: str, arrays: dict[str, bool]) -> tuple[str, bool] | None:
     """An expression's formula text and whether it is an array formula (as render.py decides: native
-    text over a range), remembered across workbooks: native text is slow to build and to scan.
-    Expressions holding Python callables have no stable repr; they are printed each time."""
+    text over a range); the second is remembered per text across workbooks (it scans long texts)."""
     if expr is None:
         return None
-    key = f"{mode}|{pack}|{expr!r}"
-    if " at 0x" in key or key not in texts:
-        text = expr.text(mode, pack)
-        found = (text, mode == "native" and needs_array("=" + text))
-        if " at 0x" in key:
-            return found
-        texts[key] = found
-    return texts[key]
+    text = expr.text(mode, pack)
+    if text not in arrays:
+        arrays[text] = mode == "native" and needs_array("=" + text)
+    return text, arrays[text]
 
 
 def _cell(ref: str, style: int | None, cell: Any, formula: tuple[str, bool] | None, values: dict[str, Any]) -> str:
@@ -125,7 +120,7 @@ class FormWriter:
     def __init__(self) -> None:
         self._rendered: dict[tuple[Any, ...], _Rendered] = {}
         self.refilled = 0  # workbooks written without rendering
-        self._texts: dict[str, tuple[str, bool]] = {}
+        self._texts: dict[str, bool] = {}  # formula text → array formula?
 
     def write(self, path: str | os.PathLike[str], form_id: str, mode: str = "native",
               data: dict[str, Any] | None = None, pack: str | None = None) -> Path:

@@ -77,7 +77,37 @@ XIANGMU: dict[str, Any] = {
     ],
 }
 
-SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU}
+# Seed 003: the 评价 score summary, 12.23 + 19.30 + 2.00 + 27.53 + 12.18 = 73.24 → 中.
+PINGJIA: dict[str, Any] = {
+    "scores": {"决策指标": 12.23, "过程指标": 19.30, "成本指标": 2.00, "产出指标": 27.53, "效果指标": 12.18},
+}
+
+# Seed 004: 云南 2017 score table, 8.7 + 5 + 15 + 14.5 + 29.9 + 24.65 = 97.75 → 优.
+YUNNAN2017: dict[str, Any] = {
+    "scores": {"项目立项": 8.7, "资金落实": 5, "业务管理": 15, "财务管理": 14.5, "项目产出": 29.9, "项目效果": 24.65},
+    "remarks": {"项目立项": "个别项目定量指标不够完整", "资金落实": "预算资金到位率 94.52%",
+                "财务管理": "未按项目名称进行核算", "项目产出": "资金使用率 91.61%",
+                "项目效果": "满意度问卷 92.97 分：5×92.97÷100=4.65"},
+}
+
+# Seed 004: its 四级 indicator table, 绩效标准 优/良/中/差 → 完成质量 (满意度 92.97 → 良). The standards
+# are the seed's thresholds as numbers (满意度95%以上 → 95), which native formulas can read too; the
+# seed's own wording ("满意度95%以上", "80%≤M<90%") needs the JX_ function (udf / lambda / validation).
+YUNNAN2017_ZHIBIAO: dict[str, Any] = {
+    "indicators": [
+        {"level1": "产出指标", "level2": "质量指标", "level3": "省级风险监测项目 年度计划完成率",
+         "std_excellent": "90%", "std_good": "80%", "std_fair": "60%", "std_poor": "M<60%",
+         "target": "能圆满完成计划", "actual": "100%", "completion": "100%",
+         "remark": "共抽查850家企业1446个批次产品"},
+        {"level1": "满意度指标", "level2": "社会公众或服务对象满意度", "level3": "服务对象满意度",
+         "std_excellent": 95, "std_good": 90, "std_fair": 80, "std_poor": 70,
+         "target": "服务对象满意度95%以上", "actual": 92.97, "completion": "100%",
+         "remark": "发放及回收有效问卷100份，得分92.97分"},
+    ],
+}
+
+SEEDS: dict[str, dict[str, Any]] = {"fubiao1": FUBIAO1, "fubiao2": FUBIAO2, "xiangmu": XIANGMU, "pingjia": PINGJIA,
+                                    "yunnan2017": YUNNAN2017, "yunnan2017-zhibiao": YUNNAN2017_ZHIBIAO}
 
 
 def random_data(form_id: str, rng: Any) -> dict[str, Any]:
@@ -88,20 +118,19 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
     """
     from ..forms import load_form
 
-    if form_id == "fubiao1":
-        spec = load_form("fubiao1")
-        scores = {}
-        for section in spec["sections"]:
-            for group in section.get("groups", []):
-                for item in group["items"]:
-                    scores[item["name"]] = round(rng.uniform(0, item["points"]) * 4) / 4
-        personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(2)]
-        return {"scores": scores, "personal": personal,
-                "deduction": rng.choice([None, 0, round(rng.uniform(0, 10), 2)])}
     spec = load_form(form_id)
-    percent = spec["points_unit"] == "percent"
+    if spec.indicators.sections:
+        scores = {item.name: round(rng.uniform(0, item.points) * 4) / 4 for item in spec.indicators.leaves()}
+        n = sum(len(s.items) for s in spec.indicators.sections if s.personal)
+        personal = [{"name": f"个性指标{i + 1}", "score": round(rng.uniform(0, 8), 2)} for i in range(n)]
+        data: dict[str, Any] = {"scores": scores, "personal": personal}
+        if spec.indicators.deduction is not None:
+            data["deduction"] = rng.choice([None, 0, round(rng.uniform(0, 10), 2)])
+        return data
+    percent = spec.indicators.points_unit == "percent"
+    columns = spec.indicators.keys()
     rows = []
-    for cat in spec["categories"]:
+    for cat in spec.indicators.categories:
         for _ in range(rng.randint(0, 2)):
             nature = rng.choice(["≥", "≥", "≤", "＝", "定性"])
             if nature == "定性":
@@ -112,15 +141,21 @@ def random_data(form_id: str, rng: Any) -> dict[str, Any]:
                 if nature == "＝" and rng.random() < 0.2:
                     target, actual = 0, rng.choice([0, 1])
             points = f"{rng.randint(2, 15)}%" if percent else rng.choice([5, 10, 12.5, 15, 20])
-            rows.append({"level1": cat["level1"], "level2": cat["level2"], "level3": f"指标{len(rows) + 1}",
-                         "nature": nature, "target": target, "actual": actual, "points": points,
-                         "unit": "个" if form_id == "fubiao2" else None})
-    if form_id == "xiangmu":
-        for row in rows:
-            del row["unit"]
+            row = {"level1": cat.level1, "level2": cat.level2, "level3": f"指标{len(rows) + 1}",
+                   "nature": nature, "target": target, "actual": actual, "points": points, "unit": "个"}
+            if "std_excellent" in columns:  # 绩效标准 优/良/中/差 and a 完成值 on the same scale
+                t1 = rng.randint(85, 98)
+                t2, t3 = t1 - rng.randint(3, 10), t1 - rng.randint(14, 25)
+                # numbers: native formulas read numeric standards only (text ones need the JX_ function)
+                row.update(std_excellent=t1, std_good=t2, std_fair=t3, std_poor=f"{t3}以下",
+                           actual=round(rng.uniform(t3 - 10, 100), 2))
+            rows.append({k: v for k, v in row.items() if k in columns})
+    data: dict[str, Any] = {"indicators": rows}
     budget = round(rng.uniform(1, 500), 2)
     spent = round(budget * rng.uniform(0.4, 1.2), 2)
-    data: dict[str, Any] = {"funds": {"total_funds": {"budget": budget, "spent": spent},
-                                      "fiscal": {"budget": budget, "spent": round(spent * rng.uniform(0.5, 1), 2)}},
-                            "indicators": rows, "header": {"project": "随机项目"}}
+    if spec.funds is not None:
+        data["funds"] = {"total_funds": {"budget": budget, "spent": spent},
+                         "fiscal": {"budget": budget, "spent": round(spent * rng.uniform(0.5, 1), 2)}}
+    if spec.header.fields:
+        data["header"] = {"project": "随机项目"}
     return data

@@ -59,12 +59,12 @@ def quote_sheet(name: str) -> str:
 
 
 def _load_copy(sniff: Any):
-    """The checked submission as an openpyxl workbook (an .xls rebuilt from its values)."""
+    """The checked submission as an openpyxl workbook (an .xls or .ods copied value by value)."""
     import io
 
     from openpyxl import Workbook, load_workbook
 
-    if sniff.kind != "xls":
+    if sniff.kind == "xlsx":
         return load_workbook(io.BytesIO(sniff.data), keep_vba=False, keep_links=False)
     from ..reader.layout import fill_xls_errors, load_grids
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RulePackError
-from ..forms import load_form
+from ..forms import all_forms, load_form
 from ..reader.layout import read_workbook
 from ..reader.model import Form, Workbook
 from ..rulepacks import RulePack, load_pack
@@ -62,7 +62,7 @@ def pack_for(form: Form, rules: str | os.PathLike[str] | RulePack | None) -> Rul
 
 @functools.lru_cache(maxsize=64)
 def _pack_for(form_id: str, rules: str | None, given: RulePack | None) -> RulePack:
-    own = load_pack(load_form(form_id).get("pack"))
+    own = load_pack(load_form(form_id).pack)
     if rules is None and given is None:
         return own
     chosen = given or load_pack(rules)
@@ -103,7 +103,9 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
     for note in book.notes:
         result.findings.append(rule("formula-uncached").finding(reason=note))
     if not book.forms:
-        result.findings.append(rule("form-not-found").finding())
+        result.findings.append(rule("form-not-found").finding(
+            sheets="、".join(f"“{n}”" for n in book.sheets[:10]) + ("等" if len(book.sheets) > 10 else ""),
+            forms="、".join(spec.display_name for spec in all_forms())))
     found, result.forms = check_forms(book, rules, result.findings)
     result.findings.extend(found)
     if book.forms:

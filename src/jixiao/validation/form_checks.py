@@ -106,4 +106,5 @@ def form_checks(form_id: str) -> FormChecks:
     """The ``checks:`` of a form, from its spec (the reader's ``Form.form_id`` names the spec)."""
     from ..forms import load_form
 
-    return FormChecks.from_spec(load_form(form_id).get("checks"), f"{form_id}.yaml")
+    spec = load_form(form_id)
+    return FormChecks.from_spec(spec.checks or None, spec.source or f"{form_id}.yaml")

@@ -25,7 +25,7 @@ def form_name(form_id: str | None) -> str:
         from ..forms import load_form
 
         spec = load_form(form_id)
-        return " ".join(str(spec[k]) for k in ("caption", "title") if spec.get(k)) or form_id
+        return " ".join(t for t in (spec.caption, spec.title) if t) or form_id
     except Exception:  # an unknown id still shows as itself
         return form_id
 

@@ -4,10 +4,12 @@
 module  rules                      what they check
 ======  =========================  ==========================================
 file    JX001–JX004                the file as a whole (raised while reading)
+table   JX005, JX203               subtotal rows, hidden rows/columns
 values  JX101–JX103                single values: filled, numbers, scorable
-weights JX201–JX202                分值 totals and parents = Σ children
+weights JX201–JX202, JX204        分值 totals, parents = Σ children, 不适用 points
 scores  JX301–JX302                indicator scores
 totals  JX305–JX306                总分 and 等级
+computed JX307                     columns a form's spec computes (得分率, 完成质量)
 funds   JX303–JX304, JX402–JX403   执行率, its score, 执行数, 其中 rows
 reasons JX401                      偏差原因
 template JX501–JX502               workbooks made from jixiao's templates
@@ -22,7 +24,20 @@ its check. :mod:`.runner` runs each check in its own guard.
 
 from __future__ import annotations
 
-from . import file, funds, internal, reasons, report, scores, template, totals, values, weights  # noqa: F401  (register)
+from . import (  # noqa: F401  (register)
+    computed,
+    file,
+    funds,
+    internal,
+    reasons,
+    report,
+    scores,
+    table,
+    template,
+    totals,
+    values,
+    weights,
+)
 from .base import (
     BOOK,
     BY_CODE,

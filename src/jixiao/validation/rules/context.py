@@ -53,7 +53,7 @@ class Context:
         key = id(ind)
         if key not in self._natures:
             try:
-                self._natures[key] = effective_nature(ind)
+                self._natures[key] = effective_nature(ind, self.pack)
             except JXError as exc:
                 self._natures[key] = exc
         found = self._natures[key]
@@ -84,15 +84,27 @@ class Context:
         return q.value
 
 
-def effective_nature(ind: Indicator) -> Nature:
-    """指标性质 from its column, else the target's text, else the indicator's name
-    ("不超过年度预算" is 反向), else 成本指标 → 反向, else the target (bare → 正向)."""
+def nature_word(value: object, pack: RulePack | None) -> Nature:
+    """A 指标性质 cell: the core's words (≥, 不低于, 正向 …), then the pack's ``words.natures``."""
+    try:
+        n = parse_nature(value)
+    except JXError:
+        norm = normalize_text(value)
+        for word, kind in pack.natures if pack is not None else ():
+            if normalize_text(word) == norm:
+                return Nature(kind)
+        raise
+    if n is None:  # parse_nature raises for words it does not know; None only for blanks
+        raise JXError("#VALUE!", f"无法识别的指标性质“{value}”")
+    return n
+
+
+def effective_nature(ind: Indicator, pack: RulePack | None = None) -> Nature:
+    """指标性质 from its column (the pack's spellings too), else the target's text, else the
+    indicator's name ("不超过年度预算" is 反向), else 成本指标 → 反向, else the target (bare → 正向)."""
     c = ind.get("nature")
     if c is not None and not c.blank:
-        n = parse_nature(c.value)
-        if n is None:  # parse_nature raises for words it does not know; None only for blanks
-            raise JXError("#VALUE!", f"无法识别的指标性质“{c.text}”")
-        return n
+        return nature_word(c.value, pack)
     target = ind.get("target")
     tval = None if target is None else target.value
     kind = infer_nature(tval)  # the core decides: "达到预期" is 定性, "≥95%" 正向, "不超过…" 反向

@@ -27,8 +27,8 @@ class FormNotFound(Rule):
     slug = "form-not-found"
     severity = ERROR
     title = "未找到自评表"
-    template = "未找到附表1、附表2或项目支出绩效自评表（按“一级指标/三级指标/分值/得分”等表头查找）"
-    description = "工作簿中没有任何一张可识别的自评表。"
+    template = "在工作表 {sheets} 中未找到可识别的自评表；已查找：{forms}（按“一级指标、三级指标、分值、得分”等表头识别）"
+    description = "工作簿中没有任何一张可识别的自评表；消息列出查找过的工作表和表样。"
     scope = READER
 
 

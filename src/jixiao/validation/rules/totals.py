@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from ...core import scoring
 from ...core.parsing import normalize_text
 from ...errors import JXError
+from ...rulepacks import RulePack
 from .base import ERROR, Finding, Rule, register, rule
 from .context import Context
 from .funds import funds_rate
@@ -53,6 +55,7 @@ class TotalMismatch(Rule):
             deduction = ctx.number(ded_cell)
             if deduction is None:
                 return
+            deduction = abs(deduction)  # typed as −2 or as 2: the same deduction
             how += " − 扣分"
         try:
             want = scoring.total_score(parts, deduction, rate, pack)
@@ -61,8 +64,30 @@ class TotalMismatch(Rule):
             return
         if pack.caps and rate is not None:
             how += "，按执行率封顶"
-        if abs(want - typed) > pack.tolerance + 1e-9:
+        if abs(want - typed) > pack.tolerance + 1e-9 and not _rescaled_total_matches(
+                ctx, scores, parts[len(scores):], deduction, rate, typed):
             yield self.finding(form.total, expected=want, found=typed, how=how)
+
+
+def _rescaled_total_matches(ctx: Context, scores: list[float | None], others: list[float | None],
+                            deduction: float | None, rate: float | None, typed: float) -> bool:
+    """不适用 rows that kept their points: the indicator scores rescaled to the full points (the
+    other way domain.md allows; not-applicable-not-redistributed says the points were not moved)."""
+    na = sum(p for i in ctx.form.not_applicable() if (p := ctx.points(i.get("points"))))
+    weights = [ctx.points(i.get("points")) for i in ctx.form.scored()]
+    if not na or any(w is None for w in weights) or not sum(w for w in weights if w):
+        return False
+    applicable = sum(w for w in weights if w)
+    rescaled = scoring.round_half_up(sum(s for s in scores if s is not None) * (applicable + na) / applicable)
+    want = scoring.total_score([rescaled, *others], deduction, rate, ctx.pack)
+    return abs(want - typed) <= ctx.pack.tolerance + 1e-9
+
+
+def grade_word(value: object, pack: RulePack) -> str | None:
+    """The grade a 等级 cell names: "优", "优秀", "优等", "良好（85分）", "等级：A" (the pack's words)."""
+    text = re.split(r"[(（]", normalize_text(value), maxsplit=1)[0]
+    text = re.sub(r"^(?:评价|自评|绩效)?等级[:：]?", "", text)
+    return pack.grade_of_word(text) or pack.grade_of_word(re.sub("等级?$|级$", "", text))
 
 
 @register
@@ -82,6 +107,6 @@ class GradeMismatch(Rule):
         if total is None:
             return
         want = scoring.grade(total, ctx.pack)
-        found = normalize_text(form.grade.value).replace("等", "").replace("级", "")
+        found = grade_word(form.grade.value, ctx.pack)
         if found != want:
             yield self.finding(form.grade, expected=want, found=form.grade.text, total=f"{total:g}")

@@ -32,7 +32,7 @@ class MissingValue(Rule):
         and 总分 where the table has a 得分 column."""
         form = ctx.form
         required = self.param(ctx, "required")
-        for ind in form.scored():
+        for ind in form.scored():  # rows marked 不适用 miss nothing (not-applicable-not-redistributed)
             for key in required:
                 c = ind.get(key)
                 if c is not None and c.blank:
@@ -60,6 +60,8 @@ class NotANumber(Rule):
         """分值 and 得分 (扣分 too), every funds cell (the 其中 rows' “—” under 分值/得分 aside), 总分."""
         form = ctx.form
         for ind in form.indicators:
+            if ind.not_applicable:
+                continue  # 不适用: its "不适用" or "/" is no number to read
             for key in ("score",) if ind.deduction else _NUMBER_KEYS:
                 c = ind.get(key)
                 if c is not None and not c.blank and ctx.number(c) is None:

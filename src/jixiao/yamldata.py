@@ -1,0 +1,45 @@
+"""YAML data files that may ``extends:`` another (rule packs, form specs): reading and merging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` on ``base``: mappings merge key by key, everything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_extending(path: Path, parent_path: Callable[[Path, str], Path], error: type[Exception],
+                   what: tuple[str, str], chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The mapping in ``path`` merged onto the file its ``extends:`` names (``parent_path`` finds it).
+
+    Every problem raises ``error`` naming the file; ``what`` is the kind of file in Chinese and
+    English ("规则包", "rule pack").
+    """
+    zh, en = what
+    if path in chain:
+        raise error(f"{path}: extends: 循环继承 (circular extends)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise error(f"{path}: 无法读取{zh} (cannot read {en}): {exc}") from exc
+    if not isinstance(data, dict):
+        raise error(f"{path}: {zh}应为 YAML 映射 (a {en} must be a mapping)")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise error(f"{path}: extends: 应为{zh}名称 (must be a {en} name)")
+    base = read_extending(parent_path(path, parent), parent_path, error, what, (*chain, path))
+    return merge(base, data)
