@@ -181,3 +181,21 @@ def test_seed_004_indicator_table_one_change_is_found(tmp_path: Path, what: str,
     changed = _typed_copy(path, tmp_path / "changed.xlsx", (ind.get(what).address, value))
     found = [(f.code, f.cell) for f in validate_file(changed).findings]
     assert ("JX307", ind.get("quality").address) in found, found
+
+
+@pytest.mark.parametrize(("mode", "standards", "warned"), [
+    ("native", ZHIBIAO_DATA, True),
+    ("lambda", ZHIBIAO_DATA, True),
+    ("udf", ZHIBIAO_DATA, False),
+    ("native", ZHIBIAO_DATA.replace("满意度95%以上", "95%").replace("满意度90%以上", "90%")
+     .replace("满意度80%以上", "80%").replace("满意度70%以上", "70%").split("  - {一级指标: 产出指标")[0], False),
+])
+def test_generate_warns_when_worded_standards_meet_numeric_formulas(tmp_path: Path, mode: str, standards: str,
+                                                                    warned: bool) -> None:
+    (tmp_path / "data.yaml").write_text(standards, encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(tmp_path / "data.yaml"), "--form", "yunnan2017-zhibiao",
+                                       "--mode", mode, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert ("只读数值" in result.output) is warned, result.output
+    if warned:
+        assert "满意度95%以上" in result.output and "--mode udf" in result.output

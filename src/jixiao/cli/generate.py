@@ -13,8 +13,7 @@ from ..hosts import MODES
 @click.command("generate")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--form", "form", default=DEFAULT_FORM, show_default=True,
-              help="表单：fubiao1 附表1 打分表，fubiao2 附表2 目标完成情况表，xiangmu 项目支出绩效自评表；"
-                   "全部表单见 jixiao forms。")
+              help="表单 id（如 xiangmu 项目支出绩效自评表、fubiao1 附表1 打分表）；全部表单见 jixiao forms。")
 @click.option("--mode", type=click.Choice(MODES), default="native", show_default=True,
               help="公式模式：native 普通公式（Excel/WPS 均可），lambda 命名 LAMBDA（Excel 365），udf 加载项函数。")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
@@ -30,12 +29,13 @@ def command(data: Path, form: str, mode: str, out: Path, pack: str | None, overw
         iter_issue_lines,
         load_projects,
         weight_warnings,
+        worded_number_warnings,
         write_projects,
     )
 
     try:
         projects = load_projects(data, form)
-        for line in weight_warnings(projects, form):
+        for line in [*weight_warnings(projects, form), *worded_number_warnings(projects, form, mode)]:
             click.echo(f"提示 (note): {line}", err=True)
         paths = write_projects(projects, form, mode, out, pack, overwrite)
     except DataError as exc:

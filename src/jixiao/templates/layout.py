@@ -42,6 +42,11 @@ from .values import (
 
 BOX_OFF, BOX_ON = "□", "☑"
 _BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?\s*%?\s*$")
+
+
+def is_bare_number(text: str) -> bool:
+    """"95", "95%", " 0.9 " — a number native formulas can read once typed (not "95%以上")."""
+    return bool(_BARE_NUMBER.match(text))
 TIER_LIST = '"达成,部分达成,未达成"'
 
 
@@ -233,7 +238,7 @@ class Layout(FixedTree):
             row_fmt.append(fmt)
             return value, c.format or fmt or row_fmt[0]
         value = item.get(c.key)
-        if c.kind == "number" and isinstance(value, str) and _BARE_NUMBER.match(value):
+        if c.kind == "number" and isinstance(value, str) and is_bare_number(value):
             return typed(value)[0], c.format or typed(value)[1]  # "95%" → 0.95; "80%≤M<90%" stays text
         return value, c.format or None
 
