@@ -130,6 +130,8 @@ def main() -> None:
     ap.add_argument("--pool", type=int, default=40, help="distinct workbooks to build")
     ap.add_argument("--dir", type=Path, default=None)
     ap.add_argument("--office", action="store_true", help="re-save the pool with LibreOffice first")
+    ap.add_argument("--in-process", action="store_true",
+                    help="also time validate_file in a plain loop in this process (no batch, no workers)")
     args = ap.parse_args()
 
     import jixiao
@@ -156,6 +158,19 @@ def main() -> None:
         print(f"ratio validate/bare: {full / bare:.2f}x   (target ≤ 3x)")
         print(f"files ok/invalid/unreadable: {s['ok']}/{s['invalid']}/{s['unreadable']}; "
               f"errors {s['errors']}; forms {s['forms']}")
+        if args.in_process:
+            from jixiao.validation import validate_file
+
+            paths = [str(f) for f in files]
+            t0 = time.perf_counter()
+            bare_read(paths)
+            bare_one = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for f in paths:
+                validate_file(f)
+            one = time.perf_counter() - t0
+            print(f"in one process: bare {bare_one / len(paths) * 1000:.3f} ms/file, validate_file "
+                  f"{one / len(paths) * 1000:.3f} ms/file, ratio {one / bare_one:.2f}x")
         workers = "n/a (LibreOffice ran as a child)" if args.office else f"{rss_mb(resource.RUSAGE_CHILDREN):.0f} MB"
         print(f"peak RSS parent: {rss_mb(resource.RUSAGE_SELF):.0f} MB, largest worker: {workers}")
         if args.n >= 10000:

@@ -458,3 +458,24 @@ def resave(paths: list[Path], fmt: str, outdir: Path) -> list[Path]:
              "--outdir", str(outdir), *map(str, paths)],
             check=True, capture_output=True, timeout=300)
     return [outdir / p.with_suffix(f".{fmt}").name for p in paths]
+
+
+def strip_cached_values(src: Path, dst: Path) -> Path:
+    """A copy of ``src`` whose formula cells carry no cached value, as a script (openpyxl, a
+    reporting system) writes them: the formula stays, the ``<v>`` and the value type go."""
+    import re
+    import zipfile
+
+    cell = re.compile(rb"<c\b([^>]*?)>(<f\b.*?)</c>", re.S)
+
+    def bare(m: re.Match[bytes]) -> bytes:
+        attrs = re.sub(rb'\st="[^"]*"', b"", m.group(1))
+        return b"<c" + attrs + b">" + re.sub(rb"<v>.*?</v>|<v/>", b"", m.group(2), flags=re.S) + b"</c>"
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                data = cell.sub(bare, data)
+            zout.writestr(info, data)
+    return dst

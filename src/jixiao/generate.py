@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +41,8 @@ from .core.parsing import (
 from .errors import JXError
 from .forms import DEFAULT_FORM, form_ids, labels, load_form, match_label, normalize_label
 from .forms.spec import FormSpec
+from .hosts import MODES
 
-MODES = ("udf", "lambda", "native")
 DATA_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx", ".xlsm", ".xls")
 
 # Header fields of a project (any of these labels, after normalisation) → record key.
@@ -884,11 +885,12 @@ def write_projects(projects: list[Project], form: str, mode: str, out: str | os.
                    pack: str | None = None, overwrite: bool = False) -> list[Path]:
     """Build every workbook in a staging folder, then move them all into ``out``."""
     out = Path(out)
-    from . import templates
+    from .templates.refill import FormWriter
 
     used: set[str] = set()
-    names = [safe_filename(p.name if not _duplicate_name(p, projects) else f"{p.name}-{p.unit_name}",
-                           used) for p in projects]
+    counts = Counter(p.name for p in projects)
+    names = [safe_filename(p.name if counts[p.name] == 1 else f"{p.name}-{p.unit_name}", used)
+             for p in projects]
     targets = [out / n for n in names]
     existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
@@ -896,21 +898,18 @@ def write_projects(projects: list[Project], form: str, mode: str, out: str | os.
                                    "file exists (use --overwrite)") for t in existing])
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".jixiao-generate-", dir=out))
+    writer = FormWriter()  # each layout rendered once, then refilled
     try:
         staged = []
         for project, name in zip(projects, names, strict=True):
             dst = staging / name
-            templates.write_workbook(dst, form, mode, data=template_data(project, form), pack=pack)
+            writer.write(dst, form, mode, data=template_data(project, form), pack=pack)
             staged.append(dst)
         for src, dst in zip(staged, targets, strict=True):
             os.replace(src, dst)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return targets
-
-
-def _duplicate_name(project: Project, projects: list[Project]) -> bool:
-    return sum(1 for p in projects if p.name == project.name) > 1
 
 
 def generate(data: str | os.PathLike[str], form: str = DEFAULT_FORM, mode: str = "native",

@@ -32,6 +32,13 @@ _ATTR_R = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _ATTR_T = re.compile(rb'\s+t="[^"]*"')
 _FORMULA = re.compile(rb"<f(?=[\s>/])[^>]*?(?:/>|>.*?</f>)", re.S)
 _CALC_PR = re.compile(rb"<calcPr\b[^>]*?/>")
+# XML 1.0 cannot carry most control characters; text from submissions may hold them.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value: object) -> str:
+    """Text for an XML element or attribute value: escaped, characters XML cannot hold removed."""
+    return escape(_ILLEGAL_XML.sub("", str(value)), {'"': "&quot;"})
 
 
 def number_text(x: float) -> str:
@@ -82,7 +89,7 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _value_xml(value: Any) -> tuple[bytes, bytes] | None:
+def cached_value_xml(value: Any) -> tuple[bytes, bytes] | None:
     """(type attribute, <v> element) for a cached value; None when there is nothing to cache."""
     if value is None:
         return b' t="str"', b"<v></v>"
@@ -108,7 +115,7 @@ def _rewrite_sheet(xml: bytes, values: Mapping[str, Any]) -> bytes:
         ref = _ATTR_R.search(attrs)
         if not formula or not ref or ref.group(1).decode() not in values:
             return match.group(0)
-        cached = _value_xml(values[ref.group(1).decode()])
+        cached = cached_value_xml(values[ref.group(1).decode()])
         if cached is None:
             return match.group(0)
         type_attr, v = cached

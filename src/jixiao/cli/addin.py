@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..hosts import addin_install as ai
-
 _PLATFORM = click.option("--platform", "platform", default=None, hidden=True,
                          help="Pretend to run on this sys.platform (tests).")
 _HOME = click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=None, hidden=True,
@@ -23,6 +21,8 @@ def command() -> None:
 
 
 def _refuse(platform: str) -> None:
+    from ..hosts import addin_install as ai
+
     click.echo(ai.UNSUPPORTED.format(platform=platform), err=True)
     sys.exit(2)
 
@@ -35,6 +35,8 @@ def _refuse(platform: str) -> None:
 @_HOME
 def install(python: str | None, config_only: bool, platform: str | None, home: Path | None) -> None:
     """安装 xlwings 加载项，并在 xlwings.conf 中登记 JX_ 函数（Windows/macOS）。"""
+    from ..hosts import addin_install as ai
+
     platform = platform or ai.current_platform()
     if not ai.is_supported(platform):
         _refuse(platform)
@@ -59,6 +61,8 @@ def install(python: str | None, config_only: bool, platform: str | None, home: P
 @_HOME
 def uninstall(python: str | None, config_only: bool, platform: str | None, home: Path | None) -> None:
     """从 xlwings.conf 中移除 JX_ 函数的登记（只动 jixiao 写入的键），并卸载 xlwings 加载项。"""
+    from ..hosts import addin_install as ai
+
     platform = platform or ai.current_platform()
     if not ai.is_supported(platform):
         _refuse(platform)
@@ -97,6 +101,8 @@ def lite(out: Path, check: bool) -> None:
               help="写入工作簿配置的 Python 路径（Interpreter_Win）；留空则用 xlwings.conf 或 PATH 上的 python。")
 def xlsm(out: Path, python: str) -> None:
     """生成自带配置的独立 .xlsm（内含 xlwings VBA，不需要安装加载项；仅 Windows 版 Excel）。"""
+    from ..hosts import addin_install as ai
+
     if out.suffix.lower() != ".xlsm":
         raise click.BadParameter("输出文件应以 .xlsm 结尾", param_hint="--out")
     path = ai.build_xlsm(out, interpreter=python)

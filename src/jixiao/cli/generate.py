@@ -7,13 +7,14 @@ from pathlib import Path
 import click
 
 from ..forms import DEFAULT_FORM
+from ..hosts import MODES
 
 
 @click.command("generate")
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--form", "form", default=DEFAULT_FORM, show_default=True,
               help="表单 id（如 xiangmu 项目支出绩效自评表、fubiao1 附表1 打分表）；全部表单见 jixiao forms。")
-@click.option("--mode", type=click.Choice(["udf", "lambda", "native"]), default="native", show_default=True,
+@click.option("--mode", type=click.Choice(MODES), default="native", show_default=True,
               help="公式模式：native 普通公式（Excel/WPS 均可），lambda 命名 LAMBDA（Excel 365），udf 加载项函数。")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="输出文件夹（不存在则创建）。")

@@ -18,7 +18,9 @@ from ..errors import ExcelError
 def command(workbook: Path, output: Path | None, show: bool) -> None:
     """重新计算工作簿（含 JX_ 函数），把结果作为缓存值写入副本。无需 Excel。"""
     os.environ.setdefault("TQDM_DISABLE", "1")  # `formulas` draws a progress bar otherwise
+    # The core computes our templates; `formulas` everything else.
     from ..hosts.formulas_host import recalc_file
+    from ..reader.uncached import workbook_values
 
     if workbook.suffix.lower() not in (".xlsx", ".xlsm"):
         raise click.UsageError(f"只支持 .xlsx/.xlsm 文件 (only .xlsx/.xlsm): {workbook}")
@@ -26,8 +28,8 @@ def command(workbook: Path, output: Path | None, show: bool) -> None:
     from ..security import UnsafeFile
 
     try:
-        values = recalc_file(workbook, output)
-    except UnsafeFile as exc:  # too large, a zip bomb, XML entities: refused before loading
+        values = recalc_file(workbook, output, workbook_values)
+    except UnsafeFile as exc:  # too large, a zip bomb, XML entities, not a workbook: refused before loading
         raise click.ClickException(f"无法计算 {workbook}：{exc.reason}") from None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import click
 
-from ..forms import load_form
-from ..templates import FORM_IDS, MODES, write_workbook
+from ..forms import builtin_form_ids, load_form
+from ..hosts import MODES
+
+FORM_IDS = builtin_form_ids()  # as jixiao.templates.FORM_IDS, without loading openpyxl for --help
 
 
 def template_name(form_id: str, mode: str) -> str:
@@ -15,6 +17,8 @@ def template_name(form_id: str, mode: str) -> str:
 
 
 def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str, ...] = MODES) -> list[Path]:
+    from ..templates import write_workbook  # openpyxl: only when writing
+
     return [write_workbook(out / template_name(f, m), f, m) for f in forms for m in modes]
 
 
@@ -41,6 +45,7 @@ def render_images(outdir: Path, forms: tuple[str, ...] = FORM_IDS) -> list[Path]
     import tempfile
 
     from .. import libreoffice
+    from ..templates import write_workbook
     from ..templates.samples import SEEDS
 
     if not libreoffice.available():

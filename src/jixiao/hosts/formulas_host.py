@@ -15,10 +15,10 @@ from __future__ import annotations
 import functools
 import os
 import re
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from ..core.scoring import round_half_up
 from ..errors import ExcelError
@@ -29,6 +29,7 @@ PREFIXES = ("", "_XLUDF.", "_XLFN._XLUDF.")
 
 def _to_python(value: Any) -> Any:
     """One `formulas` cell value → a plain Python value (errors → ExcelError, empty → None)."""
+    import numpy as np
     import schedula as sh
     from formulas.tokens.operand import XlError
 
@@ -44,6 +45,8 @@ def _to_python(value: Any) -> Any:
 
 
 def _to_range(value: Any) -> list[list[Any]]:
+    import numpy as np
+
     arr = np.asarray(value, dtype=object)
     if arr.ndim == 0:
         arr = arr.reshape(1, 1)
@@ -64,6 +67,8 @@ def _adapter(spec: JXFunction) -> Any:
     from formulas.functions import wrap_func
 
     def call(*args: Any) -> Any:
+        import numpy as np
+
         values = []
         for arg_spec, value in zip(spec.args, args, strict=False):
             values.append(_to_range(value) if arg_spec.is_range else _to_python(value))
@@ -96,22 +101,53 @@ def register() -> dict[str, Any]:
 _SOLUTION_KEY = re.compile(r"^'?\[(?P<book>[^\]]+)\](?P<sheet>.+?)'?!(?P<cell>[A-Z]+[0-9]+)$")
 
 
-def recalculate(path: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
+Inputs = Callable[[str, str], Any]  # (sheet, "A1") → the cell's typed value
+
+
+def recalculate(path: str | os.PathLike[str], shared: Hashable | None = None,
+                inputs: Inputs | None = None) -> dict[tuple[str, str], Any]:
     """Compute a workbook headlessly: {(sheet name, "A1"): value} for every single cell.
 
     Sheet names come back as the workbook spells them (``formulas`` upper-cases them).
     Error values come back as :class:`~jixiao.errors.ExcelError`.
+
+    ``shared`` names what the workbook's model depends on (its formulas, sheets, names and which
+    cells hold values); a model compiled for an equal key is reused, fed with ``inputs``.
     """
     import formulas
-    from openpyxl import load_workbook
 
     register()
     path = Path(path)
     check_recalc_limits(path)
+    compiled = _MODELS.get(shared) if shared is not None and inputs is not None else None
+    if compiled is not None:
+        _MODELS.move_to_end(shared)
+        model, by_upper, given = compiled
+        fed = {node: _from_python(inputs(sheet, ref)) for node, (sheet, ref) in given.items()}
+        return _values(model.calculate(inputs=fed), by_upper)
+    from openpyxl import load_workbook
+
     names = load_workbook(path, read_only=True).sheetnames
     by_upper = {n.upper(): n for n in names}
     model = formulas.ExcelModel().loads(str(path)).finish()
     solution = model.calculate()
+    if shared is not None and inputs is not None:
+        given = {}
+        for node, default in model.dsp.default_values.items():
+            match = _SOLUTION_KEY.match(str(node).replace("''", "'"))
+            if match and isinstance(default.get("value"), (int, float, str)):  # a typed cell, not an empty one
+                given[node] = (by_upper.get(match["sheet"].upper(), match["sheet"]), match["cell"])
+        _MODELS[shared] = (model, by_upper, given)
+        while len(_MODELS) > MAX_MODELS:
+            _MODELS.popitem(last=False)
+    return _values(solution, by_upper)
+
+
+MAX_MODELS = 4  # compiled models kept per process (a few MB each)
+_MODELS: OrderedDict[Hashable, tuple[Any, dict[str, str], dict[str, tuple[str, str]]]] = OrderedDict()
+
+
+def _values(solution: Any, by_upper: dict[str, str]) -> dict[tuple[str, str], Any]:
     values: dict[tuple[str, str], Any] = {}
     for key, ranges in solution.items():
         match = _SOLUTION_KEY.match(key.replace("''", "'"))
@@ -139,15 +175,17 @@ def check_recalc_limits(path: str | os.PathLike[str]) -> None:
         raise security.UnsafeFile(f"文件超出重新计算的大小上限（{reason}），未重新计算")
 
 
-def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> dict[tuple[str, str], Any]:
-    """Recalculate ``src`` and write a copy to ``dst`` whose formula cells carry the results."""
+def recalc_file(src: str | os.PathLike[str], dst: str | os.PathLike[str],
+                compute: Callable[[Path], dict[tuple[str, str], Any]] | None = None) -> dict[tuple[str, str], Any]:
+    """Recalculate ``src`` (with ``compute``, by default :func:`recalculate`) and write a copy to
+    ``dst`` whose formula cells carry the results."""
     from ..fileio import atomic_path
     from ..xlsxcache import write_cached_values
 
     src, dst = Path(src), Path(dst)
     if dst.exists() and dst.resolve() == src.resolve():
         raise ValueError(f"输出文件不能覆盖输入文件 (refusing to overwrite the input): {src}")
-    values = recalculate(src)
+    values = (compute or recalculate)(src)
     with atomic_path(dst) as tmp:
         write_cached_values(src, tmp, values)
     return values

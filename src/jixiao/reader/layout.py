@@ -32,7 +32,7 @@ from ..forms import (
     title_index,
 )
 from .biff import xls_error_cells, xls_sheet_meta
-from .model import Cell, Form, FundsRow, Workbook, a1
+from .model import Cell, Form, FundsRow, Workbook, a1, parse_a1
 from .sheetmeta import Merge, SheetMeta, apply_shown, ods_sheet_meta, xlsx_sheet_meta, xlsx_styles
 from .table import read_body
 
@@ -482,13 +482,10 @@ def _fill_blanks(grids: list[tuple[str, Grid]], values: dict[tuple[str, str], An
         if not vals:
             continue
         for ref, v in vals.items():
-            m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-            if not m or v is None:
+            at = parse_a1(ref)
+            if at is None or v is None:
                 continue
-            col = 0
-            for ch in m.group(1):
-                col = col * 26 + ord(ch) - 64
-            r, c = int(m.group(2)) - 1, col - 1
+            r, c = at
             if r >= security.MAX_ROWS or c >= security.MAX_COLS:
                 continue
             while len(rows) <= r:
@@ -507,19 +504,6 @@ def fill_xls_errors(grids: list[tuple[str, Grid]], data: bytes) -> None:
     except Exception:  # olefile could not follow the file where calamine could: errors stay blank
         return
     _fill_blanks(grids, {(name, ref): code for name, cells in errors.items() for ref, code in cells.items()})
-
-
-def _recalculate_checked(data: bytes) -> dict[tuple[str, str], Any]:
-    """Recalculate the bytes the safety scan checked (the path could have changed since), under a
-    name openpyxl accepts whatever the submission was called (an .xlsx renamed .xls)."""
-    import tempfile
-
-    from ..hosts.formulas_host import recalculate
-
-    with tempfile.TemporaryDirectory(prefix="jixiao-recalc-") as tmp:
-        copy = Path(tmp) / "book.xlsx"
-        copy.write_bytes(data)
-        return recalculate(copy)
 
 
 def read_workbook(path: str | Path) -> Workbook:
@@ -569,8 +553,11 @@ def read_workbook(path: str | Path) -> Workbook:
     elif sniff.kind == "ods":
         metas = ods_sheet_meta(sniff.parts or {})
     if sniff.uncached_formulas:
+        from .uncached import missing_cache_values
+
         try:
-            _fill_blanks(grids, _recalculate_checked(sniff.data))
+            _fill_blanks(grids, missing_cache_values(sniff.data, _sheet_parts(sniff.parts or {}), book.template,
+                                                     grids, find_forms))
             book.recalculated = True
         except Exception as exc:  # an unsupported formula must not stop the batch
             why = exc.reason if isinstance(exc, security.UnsafeFile) else type(exc).__name__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,24 @@ def col_letter(col: int) -> str:
 
 def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
+
+
+def col_index(letters: str) -> int:
+    """Excel letters → 0-based column index (A → 0, AB → 27)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+
+
+@functools.lru_cache(maxsize=65536)
+def parse_a1(ref: str) -> tuple[int, int] | None:
+    """"B3" (or "$B$3") → 0-based (row, col) = (2, 1); None when it is not one cell address."""
+    m = _A1.fullmatch(ref)
+    return None if m is None else (int(m.group(2)) - 1, col_index(m.group(1)))
 
 
 @dataclass(slots=True, eq=True)

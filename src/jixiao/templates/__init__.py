@@ -50,10 +50,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.workbook.defined_name import DefinedName
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..forms import TEMPLATE_MARKER, builtin_form_ids, form_ids, load_form
@@ -61,10 +58,12 @@ from ..forms.spec import FormSpec
 from ..rulepacks import load_pack
 from .layout import layout
 from .model import MODES, Sheet
-from .render import add_lambda_names, render_sheet
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = ["MODES", "FORM_IDS", "TemplateLayout", "build_workbook", "write_workbook", "template_layout",
-           "computed_values", "check_data"]
+           "computed_values", "check_data", "sheet_model"]
 
 FORM_IDS = builtin_form_ids()  # the forms whose templates are committed
 _FIXED_TREE_KEYS = {"scores", "remarks", "personal", "deduction", "deduction_remark"}
@@ -140,6 +139,11 @@ def check_data(form_id: str, data: dict[str, Any] | None) -> dict[str, Any]:
     return data
 
 
+def sheet_model(form_id: str, data: dict[str, Any] | None = None, pack: str | None = None) -> tuple[Sheet, str]:
+    """The form's sheet model (cells, formula expressions) laid out for ``data``, and its pack name."""
+    return _sheet(form_id, data, pack)
+
+
 def _top_keys(spec: FormSpec) -> set[str]:
     """The data keys a form takes: its fixed tree's scores, or header, funds, goal, indicators."""
     if spec.indicators.sections:
@@ -166,6 +170,11 @@ def _sheet(form_id: str, data: dict[str, Any] | None, pack: str | None) -> tuple
 def build_workbook(form_id: str, mode: str = "native", data: dict[str, Any] | None = None,
                    pack: str | None = None) -> Workbook:
     """The form as an openpyxl Workbook (no cached values: use :func:`write_workbook` for files)."""
+    from openpyxl import Workbook  # only when writing: reading a template's model needs no openpyxl
+    from openpyxl.workbook.defined_name import DefinedName
+
+    from .render import add_lambda_names, render_sheet
+
     if mode not in MODES:
         raise ValueError(f"未知公式模式“{mode}” (unknown mode); 可用: {', '.join(MODES)}")
     sh, pack_name = _sheet(form_id, data, pack)

@@ -6,24 +6,33 @@ formula is written, so a formula may name a cell placed further down the sheet.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter, range_boundaries
-
 from ..errors import ExcelError
 from ..functions import REGISTRY
+from ..hosts import MODES  # noqa: F401  (re-exported by templates)
 from ..native import as_text
+from ..reader.model import col_letter, parse_a1
 
-MODES = ("udf", "lambda", "native")
+
+@functools.lru_cache(maxsize=8192)
+def range_boundaries(ref: str) -> tuple[int, int, int, int]:
+    """"B3:D9" (or one cell) → 1-based (min_col, min_row, max_col, max_row), as openpyxl gives it."""
+    ends = [parse_a1(part) for part in ref.split(":")]
+    if not ends or len(ends) > 2 or None in ends:
+        raise ValueError(f"not a cell range: {ref}")
+    (r1, c1), (r2, c2) = ends[0], ends[-1]
+    return min(c1, c2) + 1, min(r1, r2) + 1, max(c1, c2) + 1, max(r1, r2) + 1
 
 Env = Callable[[str], Any]  # cell address → its value (inputs as typed, formulas computed)
 
 
 def addr(row: int, col: int, absolute: bool = False) -> str:
-    letter = get_column_letter(col)
+    letter = col_letter(col - 1)
     return f"${letter}${row}" if absolute else f"{letter}{row}"
 
 

@@ -10,9 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
 from ..functions import REGISTRY
+from ..reader.model import col_index
 from .exprs import (  # re-exported: layouts build sheets from these
     JX,
     MODES,
@@ -34,6 +33,7 @@ from .exprs import (  # re-exported: layouts build sheets from these
     cells_of,
     count_missing,
     count_required,
+    range_boundaries,
     sum_of,
 )
 
@@ -108,7 +108,7 @@ class Sheet:
             span: int = 1, rows: int = 1, expr: Expr | None = None, fmt: str | None = None,
             align: str | None = None, bold: bool = False) -> str:
         """Write a cell (optionally merged over ``span`` columns and ``rows`` rows); its address."""
-        c = column_index_from_string(col) if isinstance(col, str) else col
+        c = col_index(col) + 1 if isinstance(col, str) else col
         self.cells[(row, c)] = Cell(value, expr, role, fmt, align, bold)
         for r in range(row, row + rows):
             for cc in range(c, c + span):
@@ -124,8 +124,9 @@ class Sheet:
     def input_cells(self) -> list[str]:
         return [addr(r, c) for (r, c), cell in sorted(self.cells.items()) if cell.role == "input"]
 
-    def evaluate(self) -> dict[str, Any]:
-        """Every formula cell's value computed by the Python core (inputs as typed)."""
+    def evaluate(self, typed: Env | None = None) -> dict[str, Any]:
+        """Every formula cell's value computed by the Python core; inputs as typed in this sheet, or
+        as ``typed(address)`` gives them (a workbook's cells, for values a missing cache would hold)."""
         exprs = self.formula_cells()
         memo: dict[str, Any] = {}
         busy: set[str] = set()
@@ -135,6 +136,8 @@ class Sheet:
             if a in memo:
                 return memo[a]
             if a not in exprs:
+                if typed is not None:
+                    return typed(a)
                 min_col, min_row, _, _ = range_boundaries(a)
                 cell = self.cells.get((min_row, min_col))
                 v = None if cell is None else cell.value

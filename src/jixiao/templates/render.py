@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..functions import REGISTRY
 from ..native import needs_array
-from .model import Sheet, addr, lambda_name_text
+from .model import Sheet, addr, lambda_name_text, range_boundaries
 
 BODY_FONT = "宋体"
 TITLE_FONT = "宋体"
@@ -85,9 +85,6 @@ def render_sheet(ws: Worksheet, sh: Sheet, mode: str, pack: str) -> None:
 def _spans(sh: Sheet) -> dict[str, Any]:
     inside: dict[tuple[int, int], bool] = {}
     for ref in sh.merges:
-        a, b = ref.split(":")
-        from openpyxl.utils.cell import range_boundaries
-
         c1, r1, c2, r2 = range_boundaries(ref)
         top = sh.cells[(r1, c1)]
         for r in range(r1, r2 + 1):
@@ -114,29 +111,24 @@ def _style(xc: Any, cell: Any, mode: str) -> None:
         xc.number_format = cell.fmt
 
 
-def _widths(ws: Worksheet, sh: Sheet, spans: dict[str, Any]) -> None:
+def column_widths(sh: Sheet) -> dict[int, float]:
+    """Column → width: wide enough for the longest line of its cells, within the layout's bounds."""
     merged_wide = set()
     for ref in sh.merges:
-        from openpyxl.utils.cell import range_boundaries
-
         c1, r1, c2, r2 = range_boundaries(ref)
         if c2 > c1:
             merged_wide.add((r1, c1))
-    for col in range(1, sh.ncols + 1):
-        lo, hi = sh.widths.get(col, (8, 30))
-        need = lo
-        for (r, c), cell in sh.cells.items():
-            if c != col or (r, c) in merged_wide or cell.role in ("title", "subtitle", "caption", "filler"):
-                continue
-            for line in _display(cell.value).split("\n"):
-                need = max(need, text_width(line) + 2)
-        ws.column_dimensions[get_column_letter(col)].width = min(need, hi)
+    need = {col: sh.widths.get(col, (8, 30))[0] for col in range(1, sh.ncols + 1)}
+    for (r, c), cell in sh.cells.items():
+        if c not in need or (r, c) in merged_wide or cell.role in ("title", "subtitle", "caption", "filler"):
+            continue
+        for line in _display(cell.value).split("\n"):
+            need[c] = max(need[c], text_width(line) + 2)
+    return {col: min(n, sh.widths.get(col, (8, 30))[1]) for col, n in need.items()}
 
 
-def _heights(ws: Worksheet, sh: Sheet) -> None:
-    from openpyxl.utils.cell import range_boundaries
-
-    widths = {c: ws.column_dimensions[get_column_letter(c)].width for c in range(1, sh.ncols + 1)}
+def row_heights(sh: Sheet, widths: dict[int, float]) -> dict[int, float]:
+    """Row → height: enough lines for the wrapped text of its cells (merged cells share theirs)."""
     span_of: dict[tuple[int, int], tuple[int, int]] = {}
     for ref in sh.merges:
         c1, r1, c2, r2 = range_boundaries(ref)
@@ -149,8 +141,17 @@ def _heights(ws: Worksheet, sh: Sheet) -> None:
         width = sum(widths[cc] for cc in range(c, c + ncols)) - 1
         n = sum(max(1, math.ceil(text_width(line) / max(width, 1))) for line in _display(cell.value).split("\n"))
         lines[r] = max(lines.get(r, 1), n / nrows)
-    for r in range(1, sh.row):
-        height = sh.heights.get(r, max(20.0, 14.0 * math.ceil(lines.get(r, 1)) + 4))
+    return {r: sh.heights.get(r, max(20.0, 14.0 * math.ceil(lines.get(r, 1)) + 4)) for r in range(1, sh.row)}
+
+
+def _widths(ws: Worksheet, sh: Sheet, spans: dict[str, Any]) -> None:
+    for col, width in column_widths(sh).items():
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _heights(ws: Worksheet, sh: Sheet) -> None:
+    widths = {c: ws.column_dimensions[get_column_letter(c)].width for c in range(1, sh.ncols + 1)}
+    for r, height in row_heights(sh, widths).items():
         ws.row_dimensions[r].height = height
 
 

@@ -10,12 +10,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from ..fileio import atomic_path
+from ..fileio import atomic_path, atomic_write_bytes
 from .rules import ERROR, Finding
 
 RESULT_SHEET = "校验结果"
 RED = "FFFF8080"
 YELLOW = "FFFFE699"
+AUTHOR = "jixiao 校验"
+RESULT_HEADER = ["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"]
+RESULT_WIDTHS = (6, 6, 8, 22, 16, 80, 14, 14)
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -38,27 +41,29 @@ def make_inert(cell: Any) -> None:
         cell.quotePrefix = True
 
 
-def append_inert(ws: Any, values: list[Any]) -> None:
-    """``ws.append`` for text from submissions: nothing in it can become a formula."""
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        make_inert(cell)
+def append_inert(ws: Any, values: list[Any]) -> list[Any]:
+    """``ws.append`` for text from submissions: nothing in it can become a formula. Returns the
+    row's cells (None where a value is None), so callers need not look the row up again."""
+    from openpyxl.cell import Cell
+
+    cells = [None if v is None else Cell(ws, value=v) for v in values]
+    for cell in cells:
+        if cell is not None:
+            make_inert(cell)
+    ws.append(cells)
+    return cells
 
 
 def quote_sheet(name: str) -> str:
     return "'" + name.replace("'", "''") + "'"
 
 
-def _load_copy(source: Path):
-    """The submission as an openpyxl workbook, from bytes that pass the safety checks again (the
-    file on disk may have changed since it was validated). An .xls or .ods is copied value by value."""
+def _load_copy(sniff: Any):
+    """The checked submission as an openpyxl workbook (an .xls or .ods copied value by value)."""
     import io
 
     from openpyxl import Workbook, load_workbook
 
-    from ..security import sniff_workbook
-
-    sniff = sniff_workbook(source)
     if sniff.kind == "xlsx":
         return load_workbook(io.BytesIO(sniff.data), keep_vba=False, keep_links=False)
     from ..reader.layout import fill_xls_errors, load_grids
@@ -77,44 +82,101 @@ def _load_copy(source: Path):
     return wb
 
 
-def annotate_copy(source: str | Path, findings: list[Finding], target: str | Path) -> Path:
-    """Write ``target`` (.xlsx): a copy of ``source`` with each finding marked on its cell."""
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-
-    source, target = Path(source), Path(target)
-    wb = _load_copy(source)
+def _marks(findings: list[Finding], sheets: Any) -> dict[tuple[str, str], list[Finding]]:
     by_cell: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.sheet and f.cell and f.sheet in wb.sheetnames:
+        if f.sheet and f.cell and f.sheet in sheets:
             by_cell[f.sheet, f.cell].append(f)
-    for (sheet, ref), items in by_cell.items():
-        ws = wb[sheet]
-        cell = ws[ref]
+    return by_cell
+
+
+def _comment(items: list[Finding]) -> tuple[str, str]:
+    """(fill colour, comment text) of a flagged cell."""
+    error = any(f.severity == ERROR for f in items)
+    text = "\n".join(f"[{f.code}] {f.message.split('：', 1)[-1]}" for f in items)
+    return (RED if error else YELLOW), text[:30000]
+
+
+def _result_rows(findings: list[Finding], sheets: Any) -> list[tuple[list[Any], str | None]]:
+    """校验结果 rows and the in-workbook cell each one's 位置 links to."""
+    rows = []
+    for i, f in enumerate(findings, start=1):
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
+        link = f"{quote_sheet(f.sheet)}!{f.cell}" if f.sheet and f.cell and f.sheet in sheets else None
+        rows.append(([i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, where,
+                      f.message, f.expected, f.found], link))
+    return rows
+
+
+def annotate_copy(source: str | Path, findings: list[Finding], target: str | Path) -> Path:
+    """Write ``target`` (.xlsx): a copy of ``source`` with each finding marked on its cell.
+
+    The parts that change are edited in place (:mod:`.xlsxpatch`); a package that cannot be edited
+    that way (an .xls, a macro-enabled book, existing comments …) goes through openpyxl.
+    """
+    from ..security import sniff_workbook
+
+    source, target = Path(source), Path(target)
+    sniff = sniff_workbook(source)  # the bytes again, checked again: the file may have changed
+    if sniff.kind == "xlsx":
+        from . import xlsxpatch
+
+        try:
+            data = _patched(sniff, findings)
+        except xlsxpatch.Unpatchable:
+            pass
+        else:
+            atomic_write_bytes(target, data)
+            return target
+    wb = _load_copy(sniff)
+    annotate_workbook(wb, findings)
+    with atomic_path(target) as tmp:
+        wb.save(tmp)
+    return target
+
+
+def _patched(sniff: Any, findings: list[Finding]) -> bytes:
+    from ..reader.layout import _sheet_parts
+    from . import xlsxpatch
+
+    parts = _sheet_parts(sniff.parts or {})  # from the small parts the safety scan kept
+    marks: dict[str, list[xlsxpatch.Mark]] = defaultdict(list)
+    for (sheet, ref), items in _marks(findings, parts).items():
+        color, text = _comment(items)
+        marks[sheet].append(xlsxpatch.Mark(ref, color, text, len(items)))
+    rows = [xlsxpatch.ResultRow(values, link) for values, link in _result_rows(findings, parts)]
+    return xlsxpatch.annotate_package(sniff.data, parts, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
+                                      widths=RESULT_WIDTHS, author=AUTHOR, dangerous=_DANGEROUS)
+
+
+def annotate_workbook(wb: Any, findings: list[Finding]) -> None:
+    """The openpyxl way: fill and comment each flagged cell, add the 校验结果 sheet first."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    for (sheet, ref), items in _marks(findings, wb.sheetnames).items():
+        cell = wb[sheet][ref]
         if type(cell).__name__ == "MergedCell":
             continue
-        error = any(f.severity == ERROR for f in items)
-        cell.fill = PatternFill("solid", fgColor=RED if error else YELLOW)
-        text = "\n".join(f"[{f.code}] {f.message.split('：', 1)[-1]}" for f in items)
-        cell.comment = Comment(text[:30000], "jixiao 校验")
+        color, text = _comment(items)
+        cell.fill = PatternFill("solid", fgColor=color)
+        cell.comment = Comment(text, AUTHOR)
         cell.comment.width, cell.comment.height = 320, 40 + 18 * len(items)
     if RESULT_SHEET in wb.sheetnames:
         del wb[RESULT_SHEET]
     ws = wb.create_sheet(RESULT_SHEET, 0)
-    ws.append(["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"])
-    for i, f in enumerate(findings, start=1):
-        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
-        append_inert(ws, [i, "错误" if f.severity == ERROR else "提示", f.code, f.rule, where,
-                          f.message, f.expected, f.found])
-        if f.sheet and f.cell and f.sheet in wb.sheetnames:
-            link = ws.cell(row=i + 1, column=5)
-            link.hyperlink = f"#{quote_sheet(f.sheet)}!{f.cell}"
-            link.font = Font(color="FF0563C1", underline="single")
-    style_table(ws, (6, 6, 8, 22, 16, 80, 14, 14))
+    ws.append(RESULT_HEADER)
+    for values, link in _result_rows(findings, wb.sheetnames):
+        cells = append_inert(ws, values)
+        if link:  # a location inside this workbook, not an external target ("#…" is one)
+            cell = cells[4]
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link, display=str(cell.value))
+            cell.font = Font(color="FF0563C1", underline="single")
+    style_table(ws, RESULT_WIDTHS)
+    for sheet in wb.worksheets:
+        sheet.sheet_view.tabSelected = sheet is ws
     wb.active = 0
-    with atomic_path(target) as tmp:
-        wb.save(tmp)
-    return target
 
 
 def style_table(ws: Any, widths: tuple[int, ...]) -> None:

@@ -162,10 +162,12 @@ class Report:
         from openpyxl import Workbook
         from openpyxl.chart import BarChart, Reference
         from openpyxl.styles import Font, PatternFill
+        from openpyxl.worksheet.hyperlink import Hyperlink
 
         target = Path(target)
         wb = Workbook()
         link_font = Font(color="FF0563C1", underline="single")
+        bad_fill = PatternFill("solid", fgColor="FFFFC7CE")
         ws = wb.active
         ws.title = "文件"
         ws.append(["文件", "状态", "表单", "工作表", "总分", "等级", "错误数", "提示数", "批注副本"])
@@ -174,14 +176,14 @@ class Report:
             errors = sum(1 for x in f.findings if x.severity == ERROR)
             warns = len(f.findings) - errors
             for form in forms:
-                append_inert(ws, [f.path, STATUS_ZH.get(f.status, f.status), form.get("form"), form.get("sheet"),
-                                  form.get("total"), form.get("grade"), errors, warns, f.annotated])
+                cells = append_inert(ws, [f.path, STATUS_ZH.get(f.status, f.status), form.get("form"),
+                                          form.get("sheet"), form.get("total"), form.get("grade"), errors, warns,
+                                          f.annotated])
                 if f.annotated:
-                    c = ws.cell(row=ws.max_row, column=9)
-                    c.hyperlink = f.annotated
-                    c.font = link_font
+                    cells[8].hyperlink = Hyperlink(ref=cells[8].coordinate, target=f.annotated)
+                    cells[8].font = link_font
                 if f.status != "ok":
-                    ws.cell(row=ws.max_row, column=2).fill = PatternFill("solid", fgColor="FFFFC7CE")
+                    cells[1].fill = bad_fill
         style_table(ws, (40, 10, 10, 14, 8, 6, 8, 8, 40))
 
         fs = wb.create_sheet("问题")
@@ -189,13 +191,13 @@ class Report:
         for f in self.files:
             for x in f.findings:
                 where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else (x.cell or "")  # report: 第 N 段
-                append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
-                                  x.code, x.rule, x.message, x.expected, x.found])
-                annotated = f.annotated
-                if annotated and annotated.endswith(".xlsx") and x.sheet and x.cell:
-                    c = fs.cell(row=fs.max_row, column=2)
-                    c.hyperlink = f"{annotated}#{quote_sheet(x.sheet)}!{x.cell}"
-                    c.font = link_font
+                cells = append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
+                                          x.code, x.rule, x.message, x.expected, x.found])
+                if f.annotated and f.annotated.endswith(".xlsx") and x.sheet and x.cell:
+                    # The copy's file (relative, so the folder can move) and the cell inside it.
+                    cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, target=f.annotated,
+                                                   location=f"{quote_sheet(x.sheet)}!{x.cell}")
+                    cells[1].font = link_font
         style_table(fs, (40, 16, 6, 8, 22, 80, 12, 12))
 
         st = wb.create_sheet("统计")

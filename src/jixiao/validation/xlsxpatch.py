@@ -1,0 +1,368 @@
+"""Annotate an .xlsx by editing only the package parts that change.
+
+Loading a whole submission into openpyxl and saving it again costs far more than validating it.
+An annotated copy changes little: the style of each flagged cell (a red or yellow fill added to
+its own format), a comment on it, and a first sheet 校验结果 listing the findings. This module
+copies every other part as it is and edits these few parts as text:
+
+- ``xl/styles.xml``: two fills, a few fonts and cell formats appended (existing indices stay);
+- each flagged worksheet: the cell's ``s`` attribute (or a new empty cell), a ``legacyDrawing``;
+- new parts: the comments and their VML shapes, the 校验结果 worksheet (inline strings, links
+  *inside* the workbook via ``location``, never an external target), relationships, content types;
+- ``xl/workbook.xml``: the new sheet first and active, sheet-local names shifted by one.
+
+A package this does not know how to edit safely (macro-enabled, prefixed XML, a sheet that already
+has comments or a 校验结果 sheet …) raises :class:`Unpatchable`; the caller then uses openpyxl.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..reader.model import a1, col_index, parse_a1
+from ..xlsxcache import xml_text
+from .xlsxstyles import Styles, Unpatchable
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+WORKBOOK_CT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+VML_CT = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+REL_SHEET = NS_R + "/worksheet"
+REL_COMMENTS = NS_R + "/comments"
+REL_VML = NS_R + "/vmlDrawing"
+
+_ROW_NUM = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+_S_ATTR = re.compile(rb'\ss="\d*"')
+# Elements that follow <legacyDrawing> in a worksheet (CT_Worksheet order).
+_AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
+                           rb"|tableParts|extLst)\b|</worksheet>")
+
+
+@dataclass
+class Mark:
+    """A flagged cell: its fill and the comment text."""
+
+    ref: str
+    color: str  # ARGB
+    text: str
+    lines: int
+
+
+@dataclass
+class ResultRow:
+    """One row of the 校验结果 sheet: values, and the in-workbook cell its 位置 links to."""
+
+    values: list[object]
+    link: str | None = None  # "'Sheet'!A1"
+
+
+class Package:
+    """The parts of one .xlsx: read lazily, changed parts kept, written out in one pass."""
+
+    def __init__(self, data: bytes) -> None:
+        self.zin = zipfile.ZipFile(io.BytesIO(data))
+        self.names = set(self.zin.namelist())
+        self.changed: dict[str, bytes] = {}
+
+    def read(self, name: str) -> bytes:
+        if name in self.changed:
+            return self.changed[name]
+        if name not in self.names:
+            raise Unpatchable(f"missing part {name}")
+        return self.zin.read(name)
+
+    def write(self, name: str, data: bytes) -> None:
+        self.changed[name] = data
+
+    def free_name(self, pattern: str) -> str:
+        taken = self.names | set(self.changed)
+        return next(pattern % i for i in range(1, 100000) if pattern % i not in taken)
+
+    def add_rel(self, rels_part: str, rel_type: str, target: str) -> str:
+        xml = self.read(rels_part) if rels_part in self.names or rels_part in self.changed else \
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{NS_PKG}"></Relationships>'.encode()
+        ids = {int(i) for i in re.findall(rb'\bId="rId(\d+)"', xml)}
+        rid = f"rId{max(ids, default=0) + 1}"
+        rel = f'<Relationship Id="{rid}" Type="{rel_type}" Target="{xml_text(target)}"/>'.encode()
+        if b"</Relationships>" not in xml:
+            raise Unpatchable(f"{rels_part}: unexpected relationships")
+        self.write(rels_part, xml.replace(b"</Relationships>", rel + b"</Relationships>", 1))
+        return rid
+
+    def add_content_type(self, part: str, content_type: str) -> None:
+        xml = self.read("[Content_Types].xml")
+        xml = xml.replace(b"</Types>", f'<Override PartName="/{part}" ContentType="{content_type}"/></Types>'.encode(), 1)
+        if part.endswith(".vml") and not re.search(rb'<Default\b[^>]*Extension="vml"', xml):
+            xml = xml.replace(b"</Types>", f'<Default Extension="vml" ContentType="{VML_CT}"/></Types>'.encode(), 1)
+        self.write("[Content_Types].xml", xml)
+
+    def save(self) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:  # speed over size
+            for info in self.zin.infolist():
+                data = self.changed.pop(info.filename, None)
+                zout.writestr(info, data if data is not None else self.zin.read(info))
+            for name, data in self.changed.items():
+                zout.writestr(name, data)
+        return out.getvalue()
+
+
+def _rels_of(part: str) -> str:
+    folder, name = posixpath.split(part)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _relative(from_part: str, to_part: str) -> str:
+    return posixpath.relpath(to_part, posixpath.dirname(from_part))
+
+
+def _merged_hidden(xml: bytes) -> set[tuple[int, int]]:
+    """0-based cells covered by a merge other than its top-left one (openpyxl's MergedCell)."""
+    hidden: set[tuple[int, int]] = set()
+    for c1, r1, c2, r2 in _MERGE.findall(xml):
+        a, b = col_index(c1.decode()), col_index(c2.decode())
+        for r in range(int(r1) - 1, int(r2)):
+            for c in range(a, b + 1):
+                if (r, c) != (int(r1) - 1, a):
+                    hidden.add((r, c))
+    return hidden
+
+
+def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
+    """Give cell ``ref`` the format ``style_of(old_style)``; add the cell (and row) when absent."""
+    row0, col0 = parse_a1(ref)
+    col, row = col0 + 1, row0 + 1
+    data_start = xml.find(b"<sheetData")
+    if data_start < 0:
+        raise Unpatchable("no sheetData")
+    if xml.startswith(b"<sheetData/>", data_start):
+        xml = xml[:data_start] + b"<sheetData></sheetData>" + xml[data_start + len(b"<sheetData/>"):]
+    body_start = xml.index(b">", data_start) + 1
+    body_end = xml.index(b"</sheetData>", body_start)
+    pos = body_end
+    for rm in _ROW_NUM.finditer(xml, body_start, body_end):
+        r = int(rm.group(1))
+        if r < row:
+            continue
+        if r > row:
+            pos = rm.start()
+            break
+        tag_end = xml.index(b">", rm.end())
+        if xml[tag_end - 1:tag_end] == b"/":  # <row r="5" .../>: open it
+            xml = xml[:tag_end - 1] + b"></row>" + xml[tag_end + 1:]
+            tag_end -= 1
+        row_end = xml.index(b"</row>", tag_end)
+        insert_at = row_end
+        for cm in _CELL.finditer(xml, tag_end, row_end):
+            c = col_index(cm.group(1).decode()) + 1
+            if c < col:
+                continue
+            if c > col:
+                insert_at = cm.start()
+                break
+            head_end = cm.start() + xml[cm.start():cm.end()].index(b">")
+            if xml[head_end - 1:head_end] == b"/":
+                head_end -= 1
+            head = xml[cm.start():head_end]
+            old = re.search(rb'\ss="(\d+)"', head)
+            head = _S_ATTR.sub(b"", head) + b' s="%d"' % style_of(int(old.group(1)) if old else 0)
+            return xml[:cm.start()] + head + xml[head_end:]
+        return xml[:insert_at] + b'<c r="%s" s="%d"/>' % (ref.encode(), style_of(0)) + xml[insert_at:]
+    new_row = b'<row r="%d"><c r="%s" s="%d"/></row>' % (row, ref.encode(), style_of(0))
+    return xml[:pos] + new_row + xml[pos:]
+
+
+def _comments_xml(marks: list[Mark], author: str) -> bytes:
+    items = "".join(f'<comment ref="{m.ref}" authorId="0"><text><t xml:space="preserve">{xml_text(m.text)}</t>'
+                    f"</text></comment>" for m in marks)
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="{NS_MAIN}">'
+            f"<authors><author>{xml_text(author)}</author></authors><commentList>{items}</commentList>"
+            f"</comments>").encode()
+
+
+def _vml_xml(marks: list[Mark], block: int) -> bytes:
+    """Legacy VML shapes: Excel shows a comment only when its note shape exists."""
+    shapes = []
+    for i, m in enumerate(marks):
+        row, col = parse_a1(m.ref)
+        shapes.append(
+            f'<v:shape id="_x0000_s{block * 1024 + 2 + i}" type="#_x0000_t202" style="position:absolute; '
+            f"margin-left:59.25pt;margin-top:1.5pt;width:320px;height:{40 + 18 * m.lines}px;z-index:1;"
+            f'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+            f'<v:shadow color="black" obscured="t"/><v:path o:connecttype="none"/>'
+            f'<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"/></v:textbox>'
+            f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+            f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData>"
+            f"</v:shape>")
+    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+            'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+            f'<o:idmap v:ext="edit" data="{block}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
+            'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
+            + "".join(shapes) + "</xml>").encode()
+
+
+def _with_r_namespace(xml: bytes) -> bytes:
+    root = re.search(rb"<worksheet\b[^>]*>", xml)
+    if root is None:
+        raise Unpatchable("worksheet root")
+    bound = re.search(rb'\sxmlns:r="([^"]*)"', root.group(0))
+    if bound:
+        if bound.group(1).decode() != NS_R:
+            raise Unpatchable("prefix r bound elsewhere")
+        return xml
+    return xml[:root.end() - 1] + f' xmlns:r="{NS_R}"'.encode() + xml[root.end() - 1:]
+
+
+def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, author: str) -> None:
+    xml = pkg.read(part)
+    if b"<legacyDrawing" in xml or b"<sheetData" not in xml:
+        raise Unpatchable("sheet has comments or prefixed XML")
+    rels = _rels_of(part)
+    if rels in pkg.names and (REL_COMMENTS.encode() in pkg.read(rels) or REL_VML.encode() in pkg.read(rels)):
+        raise Unpatchable("sheet has comments")
+    hidden = _merged_hidden(xml)
+    shown = []
+    for mark in marks:
+        at = parse_a1(mark.ref)
+        if at is None or at in hidden:
+            continue
+        mark.ref = a1(*at)  # "$B$3" → "B3", as cells are named in the sheet
+        xml = _set_style(xml, mark.ref, lambda s, color=mark.color: styles.filled(s, color))
+        shown.append(mark)
+    if not shown:
+        pkg.write(part, xml)
+        return
+    comments = pkg.free_name("xl/comments%d.xml")
+    vml = pkg.free_name("xl/drawings/vmlDrawing%d.vml")
+    block = int(re.search(r"(\d+)\.vml$", vml).group(1))
+    pkg.write(comments, _comments_xml(shown, author))
+    pkg.write(vml, _vml_xml(shown, block))
+    pkg.add_content_type(comments, COMMENTS_CT)
+    pkg.add_content_type(vml, VML_CT)
+    pkg.add_rel(rels, REL_COMMENTS, _relative(part, comments))
+    rid = pkg.add_rel(rels, REL_VML, _relative(part, vml))
+    xml = _with_r_namespace(xml)
+    at = _AFTER_LEGACY.search(xml, xml.index(b"</sheetData>"))
+    xml = xml[:at.start()] + f'<legacyDrawing r:id="{rid}"/>'.encode() + xml[at.start():]
+    pkg.write(part, xml)
+
+
+def _cell_xml(ref: str, value: object, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
+    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{xml_text(value)}</t></is></c>'
+
+
+def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, ...], styles: Styles,
+                  dangerous: tuple[str, ...]) -> bytes:
+    """The 校验结果 worksheet: bold frozen header, widths, wrapped long text, A4 landscape."""
+    wide = {i for i, w in enumerate(widths) if w >= 40}
+    out = ['<row r="1">' + "".join(_cell_xml(a1(0, i), h, styles.cell(bold=True))
+                                   for i, h in enumerate(header)) + "</row>"]
+    links = []
+    for r, row in enumerate(rows, start=2):
+        cells = []
+        for i, v in enumerate(row.values):
+            if v is None:
+                continue
+            ref = a1(r - 1, i)
+            link = row.link is not None and i == 4
+            quote = isinstance(v, str) and v.startswith(dangerous)
+            cells.append(_cell_xml(ref, v, styles.cell(link=link, wrap=i in wide, quote=quote)))
+            if link:
+                links.append(f'<hyperlink ref="{ref}" location="{xml_text(row.link)}"'
+                             f' display="{xml_text(v)}"/>')
+        out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" '
+            f'xmlns:r="{NS_R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="A1:{a1(len(rows), len(header) - 1)}"/>'
+            '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+            'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+            f'<sheetData>{"".join(out)}</sheetData>'
+            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
+            + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            "</worksheet>").encode()
+
+
+def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
+    """校验结果 becomes sheet 1 and the active one; sheet-local names move up by one."""
+    wb = pkg.read("xl/workbook.xml")
+    rid = pkg.add_rel("xl/_rels/workbook.xml.rels", REL_SHEET, _relative("xl/workbook.xml", part))
+    ids = [int(i) for i in re.findall(rb'<sheet\b[^>]*?\bsheetId="(\d+)"', wb)]
+    sheets = re.search(rb"<sheets\b[^>]*>", wb)
+    if sheets is None:
+        raise Unpatchable("workbook.xml layout")
+    # The r: prefix declared on the element itself: writers declare it on the root or on each sheet.
+    entry = (f'<sheet xmlns:r="{NS_R}" name="{xml_text(name)}" sheetId="{max(ids, default=0) + 1}" '
+             f'r:id="{rid}"/>').encode()
+    wb = wb[:sheets.end()] + entry + wb[sheets.end():]
+    wb = re.sub(rb'(<definedName\b[^>]*?\blocalSheetId=")(\d+)"',
+                lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + b'"', wb)
+    title = f"<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'{xml_text(name)}'!$1:$1</definedName>"
+    if b"<definedNames/>" in wb:
+        wb = wb.replace(b"<definedNames/>", b"<definedNames>" + title.encode() + b"</definedNames>", 1)
+    elif b"</definedNames>" in wb:
+        wb = wb.replace(b"<definedNames>", b"<definedNames>" + title.encode(), 1)
+    else:
+        after = b"</externalReferences>" if b"</externalReferences>" in wb else b"</sheets>"
+        wb = wb.replace(after, after + b"<definedNames>" + title.encode() + b"</definedNames>", 1)
+    wb = re.sub(rb"<workbookView\b[^>]*?/?>", lambda m: re.sub(rb'\s(?:activeTab|firstSheet)="\d*"', b"",
+                                                                 m.group(0)), wb)
+    pkg.write("xl/workbook.xml", wb)
+    pkg.add_content_type(part, SHEET_CT)
+
+
+def _deselect(pkg: Package, parts: Iterable[str]) -> None:
+    for part in parts:
+        xml = pkg.read(part)
+        head = xml[:xml.find(b"<sheetData")]
+        if b'tabSelected="1"' in head or b"tabSelected='1'" in head:
+            head = re.sub(rb"""\stabSelected=["'](?:1|true)["']""", b"", head)
+            pkg.write(part, head + xml[len(head):])
+
+
+def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[Mark]], rows: list[ResultRow], *,
+                     sheet_name: str, header: list[str], widths: tuple[int, ...], author: str,
+                     dangerous: tuple[str, ...]) -> bytes:
+    """The annotated copy of the .xlsx ``data`` (checked bytes; ``parts``: sheet name → worksheet part):
+    ``marks`` by sheet name, ``rows`` for the first sheet ``sheet_name``. Raises :class:`Unpatchable`
+    when openpyxl should do it instead."""
+    try:
+        pkg = Package(data)
+        types = pkg.read("[Content_Types].xml")
+        root_rels = pkg.read("_rels/.rels")
+        if not re.search(rb'<Override\b[^>]*PartName="/xl/workbook.xml"[^>]*ContentType="' + re.escape(WORKBOOK_CT),
+                         types) or not re.search(rb'Target="/?xl/workbook.xml"', root_rels):
+            raise Unpatchable("not a plain .xlsx workbook")
+        if not parts or sheet_name in parts:
+            raise Unpatchable("already has a result sheet")
+        styles = Styles(pkg.read("xl/styles.xml"))
+        for name, items in marks.items():
+            if name in parts and items:
+                _mark_sheet(pkg, parts[name], items, styles, author)
+        _deselect(pkg, parts.values())
+        part = pkg.free_name("xl/worksheets/sheet%d.xml")
+        pkg.write(part, _result_sheet(rows, header, widths, styles, dangerous))
+        _insert_first_sheet(pkg, sheet_name, part)
+        pkg.write("xl/styles.xml", styles.render())
+        return pkg.save()
+    except (zipfile.BadZipFile, KeyError, ValueError, AttributeError) as exc:
+        raise Unpatchable(f"{type(exc).__name__}: {exc}") from None

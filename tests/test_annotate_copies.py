@@ -1,0 +1,259 @@
+"""Annotated copies edited part by part are, value for value, what openpyxl's load-and-save makes,
+stay valid for LibreOffice, and link to their own cells (never to an external file)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from workbook_factory import XIANGMU_SEED, Layout, build, cell_content, replace_row
+
+from jixiao import libreoffice
+from jixiao.validation.annotate import RESULT_SHEET, annotate_copy, annotate_workbook
+from jixiao.validation.engine import validate_file
+from jixiao.validation.rules import rule
+
+needs_soffice = pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice (soffice) not installed")
+
+
+def _reference(source: Path, findings: list, target: Path) -> Path:
+    """The openpyxl path (load the whole workbook, mark it, save it): what copies looked like before."""
+    wb = load_workbook(io.BytesIO(source.read_bytes()), keep_vba=False, keep_links=False)
+    annotate_workbook(wb, findings)
+    wb.save(target)
+    return target
+
+
+def _color(c: Any) -> Any:
+    return None if c is None else (c.rgb if c.type == "rgb" else (c.type, c.value))
+
+
+def _link(cell: Any) -> str | None:
+    """Where a link goes, as a cell of this workbook when it is one."""
+    h = cell.hyperlink
+    if h is None:
+        return None
+    if h.location and not h.target:
+        return h.location
+    return f"external:{h.target}#{h.location or ''}"
+
+
+def snapshot(path: Path, styles: bool = True) -> dict[str, Any]:
+    wb = load_workbook(path)
+    out: dict[str, Any] = {"sheets": wb.sheetnames, "active": wb.active.title}
+    for ws in wb.worksheets:
+        cells = {}
+        for row in ws.iter_rows():
+            for c in row:
+                if type(c).__name__ == "MergedCell":
+                    continue
+                item: dict[str, Any] = {"value": cell_content(c.value), "type": c.data_type}
+                if c.comment is not None:
+                    item["comment"] = (c.comment.text, c.comment.author)
+                if c.hyperlink is not None:
+                    item["link"] = _link(c)
+                if styles:
+                    item.update(
+                        format=c.number_format, bold=bool(c.font.b), font_color=_color(c.font.color),
+                        underline=c.font.u, fill=(c.fill.fill_type, _color(c.fill.fgColor)),
+                        border=tuple(getattr(c.border, s).style for s in ("left", "right", "top", "bottom")),
+                        wrap=bool(c.alignment.wrap_text), halign=c.alignment.horizontal,
+                        quote=bool(c.quotePrefix))
+                if c.value is not None or c.comment is not None or c.has_style:
+                    cells[c.coordinate] = item
+        out[ws.title] = {
+            "cells": cells, "merged": sorted(str(r) for r in ws.merged_cells.ranges),
+            "freeze": ws.freeze_panes,
+            "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.customWidth},
+            "validations": len(ws.data_validations.dataValidation),
+            "conditional": sorted(str(r.sqref) for r in ws.conditional_formatting),
+        }
+    return out
+
+
+def _submissions(tmp: Path) -> list[tuple[Path, list]]:
+    """Submissions with findings, built from specs: hand-typed layouts (merged cells, an
+    instructions sheet, a sheet name with a quote and a space), formula-like typed text, and one of
+    jixiao's own templates with a typed-over formula."""
+    out = []
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    rows = replace_row(rows, "不超过年度预算", actual="+1+1")
+    p = tmp / "hand.xlsx"
+    build(p, [("自评表", "xiangmu", {"layout": Layout(top=2, left=1, merge=True), "rows": rows, "total": 98})],
+          instructions_first=True)
+    out.append(p)
+    p = tmp / "quote.xlsx"
+    build(p, [("自评'表 1", "xiangmu", {"rows": rows})])
+    out.append(p)
+    try:
+        from jixiao.templates import write_workbook
+        from jixiao.templates.samples import SEEDS
+    except ImportError:
+        pass
+    else:
+        p = write_workbook(tmp / "tpl.xlsx", "xiangmu", "native", SEEDS["xiangmu"])
+        wb = load_workbook(p)
+        ws = wb.worksheets[0]
+        formula = next(c for row in ws.iter_rows() for c in row if c.data_type == "f")
+        formula.value = 12.5
+        wb.save(p)
+        out.append(p)
+    result = []
+    for p in out:
+        findings = validate_file(p).findings
+        sheet = load_workbook(p, read_only=True).sheetnames[-1]
+        # A finding on a cell left empty, and one on a sheet the workbook does not have.
+        findings += [rule("missing-value").finding(sheet=sheet, address="Z40", where="", field="备注"),
+                     rule("missing-value").finding(sheet="没有这张表", address="A1", where="", field="x")]
+        assert any(f.severity == "error" for f in findings)
+        result.append((p, findings))
+    return result
+
+
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory) -> list[tuple[Path, Path, Path]]:
+    tmp = tmp_path_factory.mktemp("annotate")
+    (tmp / "ref").mkdir()
+    out = []
+    for i, (source, findings) in enumerate(_submissions(tmp)):
+        patched = annotate_copy(source, findings, tmp / "new" / f"{i}-{source.name}")
+        out.append((source, patched, _reference(source, findings, tmp / "ref" / f"{i}-{source.name}")))
+    return out
+
+
+def test_patched_copy_matches_the_openpyxl_copy(copies) -> None:
+    for _, patched, reference in copies:
+        # Edited part by part, not re-saved: the submission's own parts are still there.
+        assert "xl/comments1.xml" in zipfile.ZipFile(patched).namelist()
+        assert snapshot(patched) == snapshot(reference), patched.name
+
+
+def test_copy_marks_cells_and_lists_findings_with_internal_links(copies) -> None:
+    for source, patched, _ in copies:
+        wb = load_workbook(patched)
+        assert wb.sheetnames[0] == RESULT_SHEET and wb.active.title == RESULT_SHEET
+        assert wb.sheetnames[1:] == load_workbook(source).sheetnames
+        rows = list(wb[RESULT_SHEET].iter_rows(min_row=2))
+        flagged = 0
+        for row in rows:
+            where = row[4].value
+            if where and "没有这张表" not in where:
+                sheet, ref = where.rsplit("!", 1)
+                assert row[4].hyperlink.target is None
+                assert row[4].hyperlink.location == "'" + sheet.replace("'", "''") + "'!" + ref
+                cell = wb[sheet][ref]
+                if type(cell).__name__ != "MergedCell":
+                    assert cell.comment is not None and row[2].value in cell.comment.text
+                    assert cell.fill.fgColor.rgb in ("FFFF8080", "FFFFE699")
+                    flagged += 1
+            else:
+                assert row[4].hyperlink is None
+        assert flagged
+        # Formula-like text from the submission stays text, shown exactly as typed.
+        typed = [c for row in rows for c in row if isinstance(c.value, str) and c.value.startswith(("=", "+"))]
+        assert all(c.data_type == "s" and c.quotePrefix for c in typed)
+        assert not [c for row in rows for c in row if c.data_type == "f"]
+    assert any(c.value == "+1+1" for _, p, _ in copies for row in load_workbook(p)[RESULT_SHEET].iter_rows()
+               for c in row)
+
+
+def test_original_formats_survive_the_fill(copies) -> None:
+    """A flagged cell keeps its number format, font and borders; only its fill changes."""
+    source, patched, _ = copies[-1]
+    before, after = snapshot(source), snapshot(patched)
+    for sheet in before["sheets"]:
+        for ref, was in before[sheet]["cells"].items():
+            now = after[sheet]["cells"][ref]
+            assert {k: v for k, v in now.items() if k not in ("fill", "comment")} == \
+                {k: v for k, v in was.items() if k not in ("fill", "comment")}, (sheet, ref)
+
+
+def test_packages_it_cannot_edit_go_through_openpyxl(tmp_path) -> None:
+    source = tmp_path / "with-comment.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(source, [("自评表", "xiangmu", {"rows": rows})])
+    wb = load_workbook(source)
+    from openpyxl.comments import Comment
+
+    wb["自评表"]["A1"].comment = Comment("填表人的批注", "张三")
+    wb.save(source)
+    findings = validate_file(source).findings
+    out = annotate_copy(source, findings, tmp_path / "copy.xlsx")
+    assert snapshot(out) == snapshot(_reference(source, findings, tmp_path / "ref.xlsx"))
+    assert load_workbook(out)["自评表"]["A1"].comment.text == "填表人的批注"
+
+
+def test_control_characters_never_break_the_copy(tmp_path) -> None:
+    source = tmp_path / "ctl.xlsx"
+    build(source, [("自评表", "xiangmu", {})])
+    bad = rule("missing-value").finding(sheet="自评表", address="B3", where="", field="a\x01b\x0bc")
+    out = annotate_copy(source, [bad], tmp_path / "copy.xlsx")
+    text = load_workbook(out)[RESULT_SHEET]["F2"].value
+    assert "abc" in text and "\x01" not in text
+
+
+@needs_soffice
+def test_libreoffice_opens_copies_and_keeps_links_inside(copies, tmp_path) -> None:
+    patched = [p for _, p, _ in copies]
+    references = [r for _, _, r in copies]
+    new = libreoffice.resave_xlsx(patched, tmp_path / "new")
+    old = libreoffice.resave_xlsx(references, tmp_path / "old")
+    assert len(new) == len(patched)
+    for a, b in zip(new, old, strict=True):
+        # Same values and comments after LibreOffice read and re-wrote both copies.
+        assert snapshot(a, styles=False) == {**snapshot(b, styles=False)}, a.name
+        with zipfile.ZipFile(a) as zf:
+            rels = [n for n in zf.namelist() if re.fullmatch(r"xl/worksheets/_rels/sheet\d+\.xml\.rels", n)]
+            external = [n for n in rels if b"/hyperlink" in zf.read(n)]
+        assert not external, f"{a.name}: links became external in {external}"
+        wb = load_workbook(a)
+        links = [c.hyperlink for row in wb[RESULT_SHEET].iter_rows() for c in row if c.hyperlink]
+        assert links and all(h.location and not h.target for h in links)
+        fills = [c for ws in wb.worksheets[1:] for row in ws.iter_rows() for c in row
+                 if c.comment is not None and c.comment.author != "张三"]
+        assert fills and all(c.fill.fgColor.rgb in ("FFFF8080", "FFFFE699") for c in fills)
+
+
+@needs_soffice
+def test_summary_links_stay_relative_after_a_libreoffice_resave(tmp_path) -> None:
+    from jixiao.validation import validate
+
+    src = tmp_path / "in"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(src / "部门.xlsx", [("自评表", "xiangmu", {"rows": rows})])
+    out = tmp_path / "out"
+    report = validate(src, out_dir=out)
+    summary = report.write_xlsx(out / "校验汇总.xlsx")
+    (resaved,) = libreoffice.resave_xlsx([summary], out / "resaved")
+    for path, prefix in ((summary, "annotated/"), (resaved, "../annotated/")):
+        wb = load_workbook(path)
+        links = [c.hyperlink for row in wb["问题"].iter_rows(min_row=2) for c in row if c.hyperlink]
+        assert links and all(h.target.startswith(prefix) and h.location.startswith("'自评表'!") for h in links), path
+        files = [c.hyperlink for row in wb["文件"].iter_rows(min_row=2) for c in row if c.hyperlink]
+        assert files and all(h.target.startswith(prefix) and not h.location for h in files)
+
+
+def test_macro_enabled_submission_gets_a_plain_xlsx_copy(tmp_path) -> None:
+    """An .xlsm keeps nothing executable in its copy, and the copy is a plain .xlsx package."""
+    plain = tmp_path / "plain.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(plain, [("自评表", "xiangmu", {"rows": rows})])
+    macro = tmp_path / "宏.xlsm"
+    main_ct = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(macro, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(main_ct, b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+            zout.writestr(info, data)
+    findings = validate_file(macro).findings
+    out = annotate_copy(macro, findings, tmp_path / "copy.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        assert main_ct in zf.read("[Content_Types].xml")
+        assert not [n for n in zf.namelist() if "vba" in n.lower()]
+    assert load_workbook(out)[RESULT_SHEET]["C2"].value

@@ -1,0 +1,129 @@
+"""Workbooks whose formulas carry no cached values (written by a script, never opened in Excel):
+the values the cache would hold come from the core for our templates, from `formulas` otherwise,
+and validation finds exactly what it finds in the same workbooks with cached values."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from workbook_factory import strip_cached_values
+
+from jixiao.reader import read_workbook, uncached
+from jixiao.validation import validate_file
+
+templates = pytest.importorskip("jixiao.templates")
+
+
+def _findings(path: Path) -> list[tuple]:
+    return [(f.code, f.sheet, f.cell, f.message, f.expected, f.found) for f in validate_file(path).findings]
+
+
+def _pairs(tmp: Path, n: int, seed: int) -> list[tuple[Path, Path]]:
+    from jixiao.templates.samples import SEEDS, random_data
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        form = ("fubiao1", "fubiao2", "xiangmu")[i % 3]
+        mode = ("native", "udf", "lambda")[i // 3 % 3]
+        data = SEEDS[form] if i < 9 else random_data(form, rng)
+        cached = templates.write_workbook(tmp / f"c{i}.xlsx", form, mode, data)
+        out.append((cached, strip_cached_values(cached, tmp / f"u{i}.xlsx")))
+    return out
+
+
+def test_templates_without_cache_validate_like_with_cache_from_the_core(tmp_path, monkeypatch) -> None:
+    def no_engine(*args: object) -> dict:
+        raise AssertionError("a `formulas` model was built for one of our templates")
+
+    monkeypatch.setattr(uncached, "recalculate_bytes", no_engine)
+    pairs = _pairs(tmp_path, 18, seed=11)
+    flagged = 0
+    for cached, bare in pairs:
+        assert read_workbook(bare).recalculated
+        assert _findings(bare) == _findings(cached), bare.name
+        flagged += bool(_findings(bare))
+    assert flagged  # the random fills include forms with errors, so equal findings are not just "none"
+
+
+def test_core_values_equal_the_cached_values_cell_by_cell(tmp_path) -> None:
+    from jixiao.reader.layout import _sheet_parts, find_forms, load_grids
+    from jixiao.security import sniff_workbook
+
+    for cached, bare in _pairs(tmp_path, 9, seed=5):
+        sniff = sniff_workbook(bare)
+        texts = uncached.formula_texts(sniff.data, _sheet_parts(sniff.parts))
+        grids = load_grids(sniff.data)
+        assert uncached.template_values(texts, "x:y", grids, find_forms) is None  # unknown: not guessed
+        marker = load_workbook(cached).defined_names["JX_TEMPLATE"].attr_text.strip('"')
+        values = uncached.template_values(texts, marker, grids, find_forms)
+        assert values
+        wb = load_workbook(cached, data_only=True)
+        for (sheet, ref), v in values.items():
+            want = wb[sheet][ref].value
+            assert (v in ("", None) and want in ("", None)) or v == want or \
+                (isinstance(v, float) and abs(v - want) < 1e-9), (cached.name, ref, v, want)
+
+
+def test_an_edited_template_formula_goes_to_formulas(tmp_path, monkeypatch) -> None:
+    from jixiao.templates.samples import SEEDS
+
+    engine = uncached.recalculate_bytes
+    calls = []
+    monkeypatch.setattr(uncached, "recalculate_bytes", lambda *a: calls.append(1) or engine(*a))
+    cached = templates.write_workbook(tmp_path / "c.xlsx", "xiangmu", "udf", SEEDS["xiangmu"])
+    wb = load_workbook(cached)
+    ws = wb.worksheets[0]
+    total = next(c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "JX_TOTAL" in c.value)
+    total.value = "=100-1.5"  # no longer the template's text: the core must not assume its meaning
+    wb.save(tmp_path / "edited.xlsx")  # openpyxl keeps no cached values
+    book = read_workbook(tmp_path / "edited.xlsx")
+    assert book.recalculated
+    form = book.forms[0]
+    assert calls and form.total is not None and form.total.value == pytest.approx(98.5)
+
+
+def test_workbooks_sharing_formulas_share_one_compiled_model(tmp_path, monkeypatch) -> None:
+    """Formulas jixiao does not know go to `formulas`; the second workbook with the same formulas
+    (a department's own layout, filled by a system) reuses the first one's model, and its values
+    are those a model of its own gives."""
+    import formulas
+    from openpyxl import Workbook
+
+    from jixiao.hosts import formulas_host
+
+    def book(path: Path, budget: float, spent: float, note: str) -> Path:
+        wb = Workbook()
+        ws = wb.active
+        ws.title = "资金"
+        ws.append(["全年预算数", "全年执行数", "执行率", "得分", "备注", "合计"])
+        ws.append([budget, spent, "=ROUND(B2/A2,4)", "=ROUND(MIN(C2,1)*10,2)", note, "=SUM(A2:B2)"])
+        ws.append([None, None, '=IF(E2="","无",E2)', None, None, None])
+        wb.save(path)
+        return path
+
+    first = book(tmp_path / "a.xlsx", 87.65, 86.54, "按期完成")
+    second = book(tmp_path / "b.xlsx", 120, 80, "资金拨付滞后")
+    builds = []
+    real = formulas.ExcelModel.loads
+    monkeypatch.setattr(formulas.ExcelModel, "loads", lambda self, *a: builds.append(1) or real(self, *a))
+    monkeypatch.setattr(formulas_host, "_MODELS", type(formulas_host._MODELS)())
+    values = {p.name: _grid_values(p) for p in (first, second)}
+    assert len(builds) == 1  # the second workbook reused the first one's model
+    assert values["b.xlsx"] == {"C2": 0.6667, "D2": 6.67, "F2": 200, "C3": "资金拨付滞后"}
+    assert values["a.xlsx"] == {"C2": 0.9873, "D2": 9.87, "F2": pytest.approx(174.19), "C3": "按期完成"}
+    third = book(tmp_path / "c.xlsx", 50, 60, "")  # E2 now empty: another set of filled cells
+    assert _grid_values(third)["C3"] == "无" and len(builds) == 2
+
+
+def _grid_values(path: Path) -> dict:
+    from jixiao.reader.layout import _sheet_parts, load_grids
+    from jixiao.security import sniff_workbook
+
+    sniff = sniff_workbook(path)
+    values = uncached.missing_cache_values(sniff.data, _sheet_parts(sniff.parts), None,
+                                           load_grids(sniff.data), lambda grid, sheet: [])
+    return {ref: v for (_, ref), v in values.items() if ref in ("C2", "D2", "F2", "C3")}
