@@ -3,6 +3,8 @@ what the spec's formula gives for that row (JX307). 得分 has its own rule (JX3
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +17,27 @@ from .base import ERROR, Finding, Rule, register
 from .context import Context
 
 _LEVELS = ("level1", "level2", "level3")
+
+
+def _plan(form_id: str) -> list[tuple[Any, Any, list[str]]]:
+    """The spec's columns this rule compares per row, each with its parsed formula and the names
+    it uses; worked out once per form (and ``JIXIAO_FORMS``), as the form's ``checks:`` are."""
+    return _plan_for(form_id, os.environ.get("JIXIAO_FORMS", ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _plan_for(form_id: str, forms_env: str) -> list[tuple[Any, Any, list[str]]]:
+    spec = load_form(form_id)
+    keys = set(spec.indicators.keys())
+    plan = []
+    for col in spec.indicators.columns:
+        if col.input or col.key == "score":
+            continue
+        node = fx.parse(col.formula)
+        if not set(fx.names(node)) <= keys | {"pack"}:
+            continue  # names cells outside the row: the template computes it, nothing to compare per row
+        plan.append((col, node, [n for n in fx.names(node) if n != "pack"]))
+    return plan
 
 
 def _row_value(ind: Indicator, key: str) -> Any:
@@ -41,18 +64,11 @@ class ComputedMismatch(Rule):
         from ...templates.exprs import Lit
         from ...templates.values import to_expr
 
-        spec = load_form(ctx.form.form_id)
-        keys = set(spec.indicators.keys())
-        for col in spec.indicators.columns:
-            if col.input or col.key == "score":
-                continue
-            node = fx.parse(col.formula)
-            if not set(fx.names(node)) <= keys | {"pack"}:
-                continue  # names cells outside the row: the template computes it, nothing to compare per row
+        for col, node, names in _plan(ctx.form.form_id):
             percent = "%" in col.format
             for ind in ctx.form.scored():
                 cell = ind.get(col.key)
-                args = {n: _row_value(ind, n) for n in fx.names(node) if n != "pack"}
+                args = {n: _row_value(ind, n) for n in names}
                 if cell is None or cell.blank or any(args.get(n) is None for n in col.needs):
                     continue
                 args["pack"] = ctx.pack.source  # JX_ functions take a pack by name or path
