@@ -35,6 +35,7 @@ class Job:
     display: str
     reason: str | None = None
     annotated: str | None = None  # annotated/<name>.xlsx, should the file need a copy
+    facts: bool = True  # work out a workbook's facts (only a 自评报告 in the batch uses them)
 
 
 def expand(paths: Iterable[str | os.PathLike[str]], workdir: Path) -> Iterator[Job]:
@@ -121,7 +122,7 @@ def run_job(job: Job, rules: str | RulePack | None, out_dir: str | None) -> File
         from ..reports.validate import validate_report
 
         return safe_text(validate_report(job.source, job.display, rules))
-    res = safe_text(validate_file(job.source, job.display, rules))
+    res = safe_text(validate_file(job.source, job.display, rules, facts=job.facts))
     if out_dir and res.status == "invalid" and job.annotated:
         too_big = copy_refusal(job.source)
         if too_big:
@@ -197,7 +198,8 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePac
         try:
             with tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=base) as tmp:
                 all_jobs = list(expand(paths, Path(tmp) / "in"))
-                all_jobs = [replace(j, annotated=name)
+                reports = any(Path(j.display).suffix.lower() in security.REPORT_SUFFIXES for j in all_jobs)
+                all_jobs = [replace(j, annotated=name, facts=reports)
                             for j, name in zip(all_jobs, annotated_names(j.display for j in all_jobs), strict=True)]
                 total = len(all_jobs)
                 if progress:

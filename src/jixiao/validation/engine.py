@@ -92,7 +92,9 @@ def read_failed(result: FileResult, exc: Exception) -> FileResult:
 
 
 def validate_file(path: str | os.PathLike[str], display: str | None = None,
-                  rules: str | os.PathLike[str] | RulePack | None = None) -> FileResult:
+                  rules: str | os.PathLike[str] | RulePack | None = None, facts: bool = True) -> FileResult:
+    """Read and check one workbook. ``facts=False`` leaves ``FileResult.facts`` None: a batch with
+    no 自评报告 to hold against the workbooks skips working them out and sending them back."""
     path = Path(path)
     shown = display or str(path)
     result = FileResult(shown, "ok", source=str(path))
@@ -108,7 +110,7 @@ def validate_file(path: str | os.PathLike[str], display: str | None = None,
             forms="、".join(spec.display_name for spec in all_forms())))
     found, result.forms = check_forms(book, rules, result.findings)
     result.findings.extend(found)
-    if book.forms:
+    if facts and book.forms:
         from ..reports.facts import workbook_facts
 
         result.facts = workbook_facts(book, shown)
