@@ -403,3 +403,27 @@ def test_a_crash_inside_jixiao_is_its_own_error_not_the_submitters(tmp_path, mon
     crashed, other = report.files
     assert [x.code for x in crashed.findings] == ["JX900"] and "RuntimeError: a bug" in crashed.findings[0].message
     assert [x.code for x in other.findings] == [x.code for x in validate_file(EXAMPLES / "13-执行率算错.xlsx").findings]
+
+
+def _abort_on_any(item: bytes) -> int:
+    os.abort()  # a native reader failing to allocate ends the worker like this
+
+
+def _length(item: bytes) -> int:
+    return len(item)
+
+
+def test_a_worker_dying_while_files_are_sent_ahead_costs_only_its_file(tmp_path):
+    """Items large enough that sending ahead blocks until the worker reads: the worker aborts on
+    the first, so the parent's next send meets a closed pipe (EPIPE). Found under load in CI,
+    where it ended the whole run with exit 1 and no output."""
+    from jixiao.validation.guard import Limits, run_guarded
+
+    big = [bytes([i]) * 3_000_000 for i in range(5)]
+    failures = []
+    results = list(run_guarded(big, _abort_on_any, (), 1, Limits(seconds=30), tmp_path,
+                               lambda item, reason, partial: failures.append(reason) or "failed"))
+    assert [r for _, r in results] == ["failed"] * 5  # every item has its result, none is lost
+    assert all("SIGABRT" in reason for reason in failures), failures
+    ok = list(run_guarded(big, _length, (), 2, Limits(seconds=30), tmp_path, lambda *a: "failed"))
+    assert sorted(r for _, r in ok) == [3_000_000] * 5

@@ -73,7 +73,8 @@ def workbook_values(path: str | Path) -> Values:
     """Every formula cell of an .xlsx, computed (``jixiao recalc``): by the core for our templates,
     by `formulas` otherwise. The file passes the same safety checks as a submission."""
     from .. import security
-    from .layout import _sheet_parts, _template_of, find_forms, load_grids
+    from .grids import _sheet_parts, _template_of, load_grids
+    from .layout import find_forms
 
     sniff = security.sniff_workbook(path)
     if sniff.kind != "xlsx":

@@ -66,7 +66,7 @@ def _load_copy(sniff: Any):
 
     if sniff.kind == "xlsx":
         return load_workbook(io.BytesIO(sniff.data), keep_vba=False, keep_links=False)
-    from ..reader.layout import fill_xls_errors, load_grids
+    from ..reader.grids import fill_xls_errors, load_grids
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -136,7 +136,7 @@ def annotate_copy(source: str | Path, findings: list[Finding], target: str | Pat
 
 
 def _patched(sniff: Any, findings: list[Finding]) -> bytes:
-    from ..reader.layout import _sheet_parts
+    from ..reader.grids import _sheet_parts
     from . import xlsxpatch
 
     parts = _sheet_parts(sniff.parts or {})  # from the small parts the safety scan kept

@@ -158,7 +158,11 @@ class _Worker:
         if not self.pending:
             self.deadline = time.monotonic() + seconds
         self.pending.append(item)
-        self.conn.send(item)
+        # A worker that has just died (a native abort while items were being sent ahead) closes its
+        # end: the send fails with EPIPE. Its sentinel reports the death in run_guarded's loop, which
+        # gives its pending items (this one included) to a new worker; the batch must not stop here.
+        with contextlib.suppress(OSError):
+            self.conn.send(item)
 
     def stop(self, hard: bool = False) -> None:
         with contextlib.suppress(Exception):
