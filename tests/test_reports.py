@@ -314,6 +314,26 @@ def test_report_paired_with_its_workbook_by_project(tmp_path: Path) -> None:
     assert alone.findings == []
 
 
+def test_workbook_facts_only_when_the_batch_holds_a_report(tmp_path: Path) -> None:
+    """A batch without a 自评报告 skips the workbooks' facts; their findings are the same either way."""
+    from workbook_factory import XIANGMU_SEED, build, replace_row
+
+    books = tmp_path / "books"
+    books.mkdir()
+    build(books / "a1.xlsx", [("自评表", "xiangmu", {"rows": replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)})])
+    build(books / "ok.xlsx", [("附表1", "fubiao1", {})])
+    plain = validate_paths([books], jobs=1)
+    (tmp_path / "绩效自评报告.txt").write_text("总计评分为99.87分，评价结论为：优。", encoding="utf-8")
+    mixed = validate_paths([books, tmp_path / "绩效自评报告.txt"], jobs=1)
+    assert [f.facts for f in plain.files] == [None, None]
+    with_report = {Path(f.path).name: f for f in mixed.files}
+    assert all(with_report[n].facts is not None for n in ("a1.xlsx", "ok.xlsx"))
+    assert any(f.findings for f in plain.files)
+    for f in plain.files:
+        assert f.findings == with_report[Path(f.path).name].findings
+        assert f.status == with_report[Path(f.path).name].status
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(1, 30), st.integers(0, 30)), min_size=2, max_size=6),
        st.integers(0, 5), st.sampled_from([0, 1]))
