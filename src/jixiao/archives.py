@@ -145,7 +145,7 @@ def extract_archive(archive: Path, dest: Path, display: str | None = None, depth
                 else:
                     yield Extracted(target, member)
         if not found:
-            yield Refused(display, "压缩包中没有 Excel 工作簿（.xlsx、.xlsm、.xls）")
+            yield Refused(display, "压缩包中没有 Excel 工作簿（.xlsx、.xlsm、.xls、.ods）或自评报告（.docx、.pdf、.txt）")
     except UnsafeFile as exc:
         yield Refused(display, exc.reason)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:

@@ -67,7 +67,7 @@ def _entries(p: Path) -> Iterator[tuple[str, Path | None, str | None]]:
             found = found or entry[1] is not None
             yield entry
         if not found:
-            yield str(p), None, "文件夹中没有 Excel 工作簿（.xlsx、.xlsm、.xls）、自评报告（.docx、.pdf、.txt）或 .zip 压缩包"
+            yield str(p), None, "文件夹中没有 Excel 工作簿（.xlsx、.xlsm、.xls、.ods）、自评报告（.docx、.pdf、.txt）或 .zip 压缩包"
     elif kind == "file":
         yield str(p), p, None
     else:

@@ -151,7 +151,7 @@ class Report:
             _left_out(console, len(all_findings) - max_rows)
         s = self.summary()
         if not self.files:
-            console.print("没有找到任何工作簿（.xlsx、.xlsm、.xls 或其 .zip 压缩包）。", markup=False, highlight=False)
+            console.print("没有找到任何工作簿（.xlsx、.xlsm、.xls、.ods）、自评报告（.docx、.pdf、.txt）或其 .zip 压缩包。", markup=False, highlight=False)
         console.print(
             f"共 {s['files']} 个文件：通过 {s['ok']}，有错误 {s['invalid']}，无法读取 {s['unreadable']}；"
             f"错误 {s['errors']} 处，提示 {s['warnings']} 处。", markup=False, highlight=False)
