@@ -12,6 +12,7 @@ from typing import Any
 
 from ..fileio import atomic_path, atomic_write_bytes
 from .rules import ERROR, Finding
+from .xlsxwrite import DANGEROUS, quote_sheet
 
 RESULT_SHEET = "校验结果"
 RED = "FFFF8080"
@@ -19,7 +20,6 @@ YELLOW = "FFFFE699"
 AUTHOR = "jixiao 校验"
 RESULT_HEADER = ["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"]
 RESULT_WIDTHS = (6, 6, 8, 22, 16, 80, 14, 14)
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def neutralize(value: Any) -> Any:
@@ -28,7 +28,7 @@ def neutralize(value: Any) -> Any:
     For CSV and for values typed into a live Excel (where ' is the quote prefix); .xlsx files we
     write keep the exact text instead (:func:`append_inert`).
     """
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    if isinstance(value, str) and value.startswith(DANGEROUS):
         return "'" + value
     return value
 
@@ -36,7 +36,7 @@ def neutralize(value: Any) -> Any:
 def make_inert(cell: Any) -> None:
     """Keep formula-like text (= + - @ …) a text cell, shown exactly as typed: a string cell with
     Excel's quote prefix, as if the user had typed the hidden ' before it."""
-    if isinstance(cell.value, str) and cell.value.startswith(_DANGEROUS):
+    if isinstance(cell.value, str) and cell.value.startswith(DANGEROUS):
         cell.data_type = "s"  # openpyxl would otherwise write "=…" as a formula
         cell.quotePrefix = True
 
@@ -52,10 +52,6 @@ def append_inert(ws: Any, values: list[Any]) -> list[Any]:
             make_inert(cell)
     ws.append(cells)
     return cells
-
-
-def quote_sheet(name: str) -> str:
-    return "'" + name.replace("'", "''") + "'"
 
 
 def _load_copy(sniff: Any):
@@ -146,7 +142,7 @@ def _patched(sniff: Any, findings: list[Finding]) -> bytes:
         marks[sheet].append(xlsxpatch.Mark(ref, color, text, len(items)))
     rows = [xlsxpatch.ResultRow(values, link) for values, link in _result_rows(findings, parts)]
     return xlsxpatch.annotate_package(sniff.data, parts, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
-                                      widths=RESULT_WIDTHS, author=AUTHOR, dangerous=_DANGEROUS)
+                                      widths=RESULT_WIDTHS, author=AUTHOR)
 
 
 def annotate_workbook(wb: Any, findings: list[Finding]) -> None:

@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..fileio import atomic_path
-from .annotate import append_inert, neutralize, quote_sheet, style_table
+from .annotate import neutralize
 from .engine import FileResult
 from .rules import BY_CODE, ERROR
 
@@ -45,6 +44,7 @@ def _left_out(console: Any, n: int) -> None:
 
 STATUS_ZH = {"ok": "通过", "invalid": "有错误", "unreadable": "无法读取"}
 GRADES = ("优", "良", "中", "差")
+BAD_FILL = "FFFFC7CE"  # a file that did not pass
 CSV_COLUMNS = ("path", "status", "code", "rule", "severity", "sheet", "cell", "message", "expected", "found")
 
 
@@ -159,73 +159,52 @@ class Report:
     # ------------------------------------------------------------ Excel summary
     def write_xlsx(self, target: str | Path) -> Path:
         """汇总 workbook: files, findings (linked to the annotated copies), charts."""
-        from openpyxl import Workbook
-        from openpyxl.chart import BarChart, Reference
-        from openpyxl.styles import Font, PatternFill
-        from openpyxl.worksheet.hyperlink import Hyperlink
+        from .xlsxstyles import Styles
+        from .xlsxwrite import BASE_STYLES, BarChart, Link, TableSheet, quote_sheet, write_workbook
 
-        target = Path(target)
-        wb = Workbook()
-        link_font = Font(color="FF0563C1", underline="single")
-        bad_fill = PatternFill("solid", fgColor="FFFFC7CE")
-        ws = wb.active
-        ws.title = "文件"
-        ws.append(["文件", "状态", "表单", "工作表", "总分", "等级", "错误数", "提示数", "批注副本"])
+        styles = Styles(BASE_STYLES)
+        ws = TableSheet(styles, ["文件", "状态", "表单", "工作表", "总分", "等级", "错误数", "提示数", "批注副本"],
+                        (40, 10, 10, 14, 8, 6, 8, 8, 40))
         for f in self.files:
-            forms = f.forms or [{}]
             errors = sum(1 for x in f.findings if x.severity == ERROR)
-            warns = len(f.findings) - errors
-            for form in forms:
-                cells = append_inert(ws, [f.path, STATUS_ZH.get(f.status, f.status), form.get("form"),
-                                          form.get("sheet"), form.get("total"), form.get("grade"), errors, warns,
-                                          f.annotated])
-                if f.annotated:
-                    cells[8].hyperlink = Hyperlink(ref=cells[8].coordinate, target=f.annotated)
-                    cells[8].font = link_font
-                if f.status != "ok":
-                    cells[1].fill = bad_fill
-        style_table(ws, (40, 10, 10, 14, 8, 6, 8, 8, 40))
+            links = {8: Link(target=f.annotated)} if f.annotated else None
+            fills = {1: BAD_FILL} if f.status != "ok" else None
+            for form in f.forms or [{}]:
+                ws.append([f.path, STATUS_ZH.get(f.status, f.status), form.get("form"), form.get("sheet"),
+                           form.get("total"), form.get("grade"), errors, len(f.findings) - errors, f.annotated],
+                          links=links, fills=fills)
 
-        fs = wb.create_sheet("问题")
-        fs.append(["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"])
+        fs = TableSheet(styles, ["文件", "位置", "级别", "代码", "规则", "说明", "应为", "实为"],
+                        (40, 16, 6, 8, 22, 80, 12, 12))
         for f in self.files:
+            copy = f.annotated if f.annotated and f.annotated.endswith(".xlsx") else None
             for x in f.findings:
                 where = f"{x.sheet}!{x.cell}" if x.sheet and x.cell else (x.cell or "")  # report: 第 N 段
-                cells = append_inert(fs, [f.path, where, "错误" if x.severity == ERROR else "提示",
-                                          x.code, x.rule, x.message, x.expected, x.found])
-                if f.annotated and f.annotated.endswith(".xlsx") and x.sheet and x.cell:
-                    # The copy's file (relative, so the folder can move) and the cell inside it.
-                    cells[1].hyperlink = Hyperlink(ref=cells[1].coordinate, target=f.annotated,
-                                                   location=f"{quote_sheet(x.sheet)}!{x.cell}")
-                    cells[1].font = link_font
-        style_table(fs, (40, 16, 6, 8, 22, 80, 12, 12))
+                # The copy's file (relative, so the folder can move) and the cell inside it.
+                links = {1: Link(target=copy, location=f"{quote_sheet(x.sheet)}!{x.cell}")} \
+                    if copy and x.sheet and x.cell else None
+                fs.append([f.path, where, "错误" if x.severity == ERROR else "提示", x.code, x.rule, x.message,
+                           x.expected, x.found], links=links)
 
-        st = wb.create_sheet("统计")
-        st.append(["等级", "表数"])
+        st = TableSheet(styles, ["等级", "表数"], (30, 8))
         s = self.summary()
         for g in GRADES:
             st.append([g, s["grades"].get(g, 0)])
-        st.append([])
+        st.skip()
         st.append(["问题类型", "处数"])
-        start = st.max_row + 1
         counts = Counter(f"{x.code} {BY_CODE[x.code].title}" for f in self.files for x in f.findings)
         for name, n in sorted(counts.items()):
             st.append([name, n])
-        end = st.max_row
-        chart = BarChart()
-        chart.title = "等级分布"
-        chart.add_data(Reference(st, min_col=2, min_row=1, max_row=5), titles_from_data=True)
-        chart.set_categories(Reference(st, min_col=1, min_row=2, max_row=5))
-        st.add_chart(chart, "D2")
+        start, end = 8, 7 + len(counts)
+        sheet = quote_sheet("统计")
+        charts = [BarChart("等级分布", f"{sheet}!B1", f"{sheet}!$A$2:$A$5", f"{sheet}!$B$2:$B$5", (1, 3))]
         if counts:
-            chart2 = BarChart()
-            chart2.type = "bar"
-            chart2.title = "问题类型"
-            chart2.add_data(Reference(st, min_col=2, min_row=start - 1, max_row=end), titles_from_data=True)
-            chart2.set_categories(Reference(st, min_col=1, min_row=start, max_row=end))
-            chart2.height = max(7.5, 0.6 * len(counts) + 3)
-            st.add_chart(chart2, "D20")
-        style_table(st, (30, 8))
-        with atomic_path(target) as tmp:
-            wb.save(tmp)
-        return target
+            charts.append(BarChart("问题类型", f"{sheet}!B{start - 1}", _rows(sheet, "A", start, end),
+                                   _rows(sheet, "B", start, end), (19, 3), horizontal=True,
+                                   height=max(7.5, 0.6 * len(counts) + 3)))
+        return write_workbook(target, styles, [("文件", ws, ()), ("问题", fs, ()), ("统计", st, charts)])
+
+
+def _rows(sheet: str, col: str, first: int, last: int) -> str:
+    """A column's cells as openpyxl's chart references name them ('统计'!$A$8 or $A$8:$A$9)."""
+    return f"{sheet}!${col}${first}" + (f":${col}${last}" if last > first else "")

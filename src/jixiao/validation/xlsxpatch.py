@@ -18,7 +18,6 @@ has comments or a 校验结果 sheet …) raises :class:`Unpatchable`; the calle
 from __future__ import annotations
 
 import io
-import math
 import posixpath
 import re
 import zipfile
@@ -28,6 +27,7 @@ from dataclasses import dataclass
 from ..reader.model import a1, col_index, parse_a1
 from ..xlsxcache import xml_text
 from .xlsxstyles import Styles, Unpatchable
+from .xlsxwrite import Link, TableSheet
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -259,47 +259,13 @@ def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, auth
     pkg.write(part, xml)
 
 
-def _cell_xml(ref: str, value: object, style: int) -> str:
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
-    if isinstance(value, (int, float)) and math.isfinite(value):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t xml:space="preserve">{xml_text(value)}</t></is></c>'
-
-
-def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, ...], styles: Styles,
-                  dangerous: tuple[str, ...]) -> bytes:
-    """The 校验结果 worksheet: bold frozen header, widths, wrapped long text, A4 landscape."""
-    wide = {i for i, w in enumerate(widths) if w >= 40}
-    out = ['<row r="1">' + "".join(_cell_xml(a1(0, i), h, styles.cell(bold=True))
-                                   for i, h in enumerate(header)) + "</row>"]
-    links = []
-    for r, row in enumerate(rows, start=2):
-        cells = []
-        for i, v in enumerate(row.values):
-            if v is None:
-                continue
-            ref = a1(r - 1, i)
-            link = row.link is not None and i == 4
-            quote = isinstance(v, str) and v.startswith(dangerous)
-            cells.append(_cell_xml(ref, v, styles.cell(link=link, wrap=i in wide, quote=quote)))
-            if link:
-                links.append(f'<hyperlink ref="{ref}" location="{xml_text(row.link)}"'
-                             f' display="{xml_text(v)}"/>')
-        out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
-    cols = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths, 1))
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{NS_MAIN}" '
-            f'xmlns:r="{NS_R}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-            f'<dimension ref="A1:{a1(len(rows), len(header) - 1)}"/>'
-            '<sheetViews><sheetView tabSelected="1" workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-            'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-            f'</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
-            f'<sheetData>{"".join(out)}</sheetData>'
-            + (f"<hyperlinks>{''.join(links)}</hyperlinks>" if links else "")
-            + '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
-            '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
-            "</worksheet>").encode()
+def _result_sheet(rows: list[ResultRow], header: list[str], widths: tuple[int, ...], styles: Styles) -> bytes:
+    """The 校验结果 worksheet, selected; each 位置 links to its cell in this workbook."""
+    table = TableSheet(styles, header, widths)
+    for row in rows:
+        links = {4: Link(location=row.link, display=str(row.values[4]))} if row.link else None
+        table.append(row.values, links=links)
+    return table.xml(selected=True)
 
 
 def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
@@ -340,8 +306,7 @@ def _deselect(pkg: Package, parts: Iterable[str]) -> None:
 
 
 def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[Mark]], rows: list[ResultRow], *,
-                     sheet_name: str, header: list[str], widths: tuple[int, ...], author: str,
-                     dangerous: tuple[str, ...]) -> bytes:
+                     sheet_name: str, header: list[str], widths: tuple[int, ...], author: str) -> bytes:
     """The annotated copy of the .xlsx ``data`` (checked bytes; ``parts``: sheet name → worksheet part):
     ``marks`` by sheet name, ``rows`` for the first sheet ``sheet_name``. Raises :class:`Unpatchable`
     when openpyxl should do it instead."""
@@ -360,7 +325,7 @@ def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[M
                 _mark_sheet(pkg, parts[name], items, styles, author)
         _deselect(pkg, parts.values())
         part = pkg.free_name("xl/worksheets/sheet%d.xml")
-        pkg.write(part, _result_sheet(rows, header, widths, styles, dangerous))
+        pkg.write(part, _result_sheet(rows, header, widths, styles))
         _insert_first_sheet(pkg, sheet_name, part)
         pkg.write("xl/styles.xml", styles.render())
         return pkg.save()
