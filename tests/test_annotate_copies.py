@@ -257,3 +257,39 @@ def test_macro_enabled_submission_gets_a_plain_xlsx_copy(tmp_path) -> None:
         assert main_ct in zf.read("[Content_Types].xml")
         assert not [n for n in zf.namelist() if "vba" in n.lower()]
     assert load_workbook(out)[RESULT_SHEET]["C2"].value
+
+
+def test_parts_that_do_not_change_are_copied_as_stored(copies) -> None:
+    for source, patched, _ in copies:
+        with zipfile.ZipFile(source) as old, zipfile.ZipFile(patched) as new:
+            assert new.testzip() is None
+            changed = {"[Content_Types].xml", "xl/workbook.xml", "xl/styles.xml", "xl/_rels/workbook.xml.rels"}
+            kept = [i for i in old.infolist() if i.filename not in changed and not i.filename.startswith("xl/worksheets/")]
+            assert kept
+            for info in kept:
+                copy = new.getinfo(info.filename)
+                assert (copy.CRC, copy.compress_size, copy.compress_type) == \
+                    (info.CRC, info.compress_size, info.compress_type), info.filename
+                assert new.read(info.filename) == old.read(info)
+
+
+def test_a_damaged_part_is_never_copied_as_stored(tmp_path) -> None:
+    """A part the safety scan only glances at (its prolog) may be damaged further on: copying it
+    as stored would hand the reviewer a broken copy, so it is checked like a read; the package then
+    goes through openpyxl, which leaves out a part it does not read (docProps/app.xml)."""
+    source = tmp_path / "damaged.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(source, [("自评表", "xiangmu", {"rows": rows})])
+    findings = validate_file(source).findings
+    with zipfile.ZipFile(source) as zf:
+        info = zf.getinfo("docProps/app.xml")
+    data = bytearray(source.read_bytes())
+    crc = info.CRC.to_bytes(4, "little")
+    for at in (info.header_offset + 14, data.rindex(crc)):  # the local header and the central directory
+        data[at:at + 4] = (info.CRC ^ 1).to_bytes(4, "little")
+    source.write_bytes(bytes(data))
+    assert validate_file(source).findings == findings  # the scan reads only the part's prolog
+    out = annotate_copy(source, findings, tmp_path / "copy.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        assert zf.testzip() is None
+    assert load_workbook(out)[RESULT_SHEET]["C2"].value

@@ -25,9 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
+from ..security import read_member
 from ..xlsxcache import xml_text
 from .xlsxstyles import Styles, Unpatchable
 from .xlsxwrite import Link, TableSheet
+from .zipwrite import ZipWriter
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -71,6 +73,7 @@ class Package:
     """The parts of one .xlsx: read lazily, changed parts kept, written out in one pass."""
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         self.zin = zipfile.ZipFile(io.BytesIO(data))
         self.names = set(self.zin.namelist())
         self.changed: dict[str, bytes] = {}
@@ -80,7 +83,7 @@ class Package:
             return self.changed[name]
         if name not in self.names:
             raise Unpatchable(f"missing part {name}")
-        return self.zin.read(name)
+        return read_member(self.zin, self.data, self.zin.getinfo(name))
 
     def write(self, name: str, data: bytes) -> None:
         self.changed[name] = data
@@ -108,13 +111,16 @@ class Package:
         self.write("[Content_Types].xml", xml)
 
     def save(self) -> bytes:
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:  # speed over size
-            for info in self.zin.infolist():
-                data = self.changed.pop(info.filename, None)
-                zout.writestr(info, data if data is not None else self.zin.read(info))
-            for name, data in self.changed.items():
-                zout.writestr(name, data)
+        """The package: changed parts deflated, every other part copied as it is stored."""
+        out = ZipWriter()
+        for info in self.zin.infolist():
+            data = self.changed.pop(info.filename, None)
+            if data is None:
+                out.copy(self.data, info)
+            else:
+                out.write(info.filename, data)
+        for name, data in self.changed.items():
+            out.write(name, data)
         return out.getvalue()
 
 

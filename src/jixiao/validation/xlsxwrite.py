@@ -12,16 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..fileio import atomic_path
+from ..fileio import atomic_write_bytes
 from ..reader.model import a1, col_letter
 from .xlsxstyles import Styles
+from .zipwrite import ZipWriter
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -197,11 +197,11 @@ def relationships(rels: Iterable[tuple[str, str, bool]]) -> bytes:
 
 def write_package(target: str | Path, parts: dict[str, bytes]) -> Path:
     """Zip ``parts`` ([Content_Types].xml first) into ``target``, atomically."""
-    target = Path(target)
-    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
-    return target
+    out = ZipWriter()
+    for name, data in parts.items():
+        out.write(name, data)
+    atomic_write_bytes(target, out.getvalue())
+    return Path(target)
 
 
 # ---------------------------------------------------------------- a whole workbook
