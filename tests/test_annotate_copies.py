@@ -3,9 +3,11 @@ stay valid for LibreOffice, and link to their own cells (never to an external fi
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +109,12 @@ def _submissions(tmp: Path) -> list[tuple[Path, list]]:
     for p in out:
         findings = validate_file(p).findings
         sheet = load_workbook(p, read_only=True).sheetnames[-1]
-        # A finding on a cell left empty, and one on a sheet the workbook does not have.
+        # A finding on a cell left empty, one on a sheet the workbook does not have, and dates,
+        # times and error values in 应为/实为 (a date typed where a number belongs).
         findings += [rule("missing-value").finding(sheet=sheet, address="Z40", where="", field="备注"),
-                     rule("missing-value").finding(sheet="没有这张表", address="A1", where="", field="x")]
+                     rule("missing-value").finding(sheet="没有这张表", address="A1", where="", field="x"),
+                     replace(findings[0], expected=dt.date(2023, 12, 31), found=dt.datetime(2024, 1, 5, 9, 30)),
+                     replace(findings[0], expected=dt.time(8, 0), found="#DIV/0!")]
         assert any(f.severity == "error" for f in findings)
         result.append((p, findings))
     return result

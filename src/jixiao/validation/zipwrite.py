@@ -48,7 +48,10 @@ class ZipWriter:
 
     def write(self, name: str, data: bytes) -> None:
         """A new part, deflated."""
-        deflate = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        # A window and hash table no larger than the part: setting up zlib's full 256 KiB state
+        # costs more than deflating a small part (any inflater reads a smaller window).
+        bits = min(max(len(data).bit_length(), 9), 15)
+        deflate = zlib.compressobj(self.level, zlib.DEFLATED, -bits, min(max(bits - 7, 1), 8))
         body = deflate.compress(data) + deflate.flush()
         self._add(name, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data), body, self.now, 0o600 << 16)
 
