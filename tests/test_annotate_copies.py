@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from workbook_factory import XIANGMU_SEED, Layout, build, cell_content, replace_row
+from workbook_factory import XIANGMU_SEED, Layout, build, cell_content, convert_to_xls, replace_row
 
 from jixiao import libreoffice
 from jixiao.validation.annotate import RESULT_SHEET, annotate_copy, annotate_workbook
@@ -298,3 +298,46 @@ def test_a_damaged_part_is_never_copied_as_stored(tmp_path) -> None:
     with zipfile.ZipFile(out) as zf:
         assert zf.testzip() is None
     assert load_workbook(out)[RESULT_SHEET]["C2"].value
+
+
+@needs_soffice
+def test_xls_and_ods_copies_match_the_openpyxl_copy(tmp_path) -> None:
+    """An .xls (or .ods) is copied value by value: written as a plain .xlsx and patched, it gives
+    what openpyxl's value-by-value copy gave (error values as shown, typed text kept as text)."""
+    from openpyxl import Workbook
+
+    from jixiao.security import sniff_workbook
+    from jixiao.validation.annotate import _load_copy
+
+    src = tmp_path / "hand.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    rows = replace_row(rows, "不超过年度预算", actual="+1+1")
+    refs = build(src, [("自评表", "xiangmu", {"layout": Layout(top=2, left=1, merge=True), "rows": rows, "total": 98})],
+                 instructions_first=True)["自评表"]
+    wb = load_workbook(src)
+    ws = wb["自评表"]
+    ws[refs["score", "不超过年度预算"]] = "=1/0"
+    ws["Z3"], ws["Z4"], ws["Z5"] = dt.datetime(2024, 1, 5, 9, 30), True, "@备注"
+    wb.save(src)
+    other = Workbook()
+    other.active.title = "数据"
+    other.active.append(["=B1*2", 1.25, None, "x"])
+    other.save(tmp_path / "plain.xlsx")
+    (xls,) = convert_to_xls([src])
+    ods = tmp_path / "plain.ods"
+    libreoffice._convert([tmp_path / "plain.xlsx"], tmp_path, "ods", 120, False)
+    for source in (xls, ods):
+        findings = validate_file(source).findings or [
+            rule("missing-value").finding(sheet="数据", address="B1", where="", field="x")]
+        findings += [rule("missing-value").finding(sheet=load_workbook(
+            annotate_copy(source, [], tmp_path / "names.xlsx")).sheetnames[-1], address="C7", where="", field="备注")]
+        patched = annotate_copy(source, findings, tmp_path / "new" / f"{source.name}.xlsx")
+        wb = _load_copy(sniff_workbook(source))
+        annotate_workbook(wb, findings)
+        wb.save(tmp_path / f"ref-{source.name}.xlsx")
+        assert "xl/comments1.xml" in zipfile.ZipFile(patched).namelist()  # patched, not through openpyxl
+        assert snapshot(patched) == snapshot(tmp_path / f"ref-{source.name}.xlsx"), source.name
+    shown = load_workbook(tmp_path / "new" / "hand.xls.xlsx")["自评表"]
+    assert shown[refs["score", "不超过年度预算"]].value == "#DIV/0!"
+    (lo,) = libreoffice.resave_xlsx([tmp_path / "new" / "hand.xls.xlsx"], tmp_path / "lo")
+    assert load_workbook(lo)[RESULT_SHEET]["C2"].value

@@ -6,6 +6,7 @@ copy rebuilt from its values.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ YELLOW = "FFFFE699"
 AUTHOR = "jixiao 校验"
 RESULT_HEADER = ["序号", "级别", "代码", "规则", "位置", "说明", "应为", "实为"]
 RESULT_WIDTHS = (6, 6, 8, 22, 16, 80, 14, 14)
+_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")  # characters a sheet name cannot hold
 
 
 def neutralize(value: Any) -> Any:
@@ -107,23 +109,22 @@ def _result_rows(findings: list[Finding], sheets: Any) -> list[tuple[list[Any], 
 def annotate_copy(source: str | Path, findings: list[Finding], target: str | Path) -> Path:
     """Write ``target`` (.xlsx): a copy of ``source`` with each finding marked on its cell.
 
-    The parts that change are edited in place (:mod:`.xlsxpatch`); a package that cannot be edited
-    that way (an .xls, a macro-enabled book, existing comments …) goes through openpyxl.
+    The parts that change are edited in place (:mod:`.xlsxpatch`); an .xls or .ods is first
+    written as a plain .xlsx of its values. A package that cannot be edited that way (a
+    macro-enabled book, existing comments …) goes through openpyxl.
     """
     from ..security import sniff_workbook
+    from . import xlsxpatch
 
     source, target = Path(source), Path(target)
     sniff = sniff_workbook(source)  # the bytes again, checked again: the file may have changed
-    if sniff.kind == "xlsx":
-        from . import xlsxpatch
-
-        try:
-            data = _patched(sniff, findings)
-        except xlsxpatch.Unpatchable:
-            pass
-        else:
-            atomic_write_bytes(target, data)
-            return target
+    try:
+        data = _patched(*_package(sniff), findings)
+    except xlsxpatch.Unpatchable:
+        pass
+    else:
+        atomic_write_bytes(target, data)
+        return target
     wb = _load_copy(sniff)
     annotate_workbook(wb, findings)
     with atomic_path(target) as tmp:
@@ -131,17 +132,37 @@ def annotate_copy(source: str | Path, findings: list[Finding], target: str | Pat
     return target
 
 
-def _patched(sniff: Any, findings: list[Finding]) -> bytes:
-    from ..reader.grids import _sheet_parts
+def _package(sniff: Any) -> tuple[bytes, dict[str, str]]:
+    """The .xlsx to patch and its worksheet parts by sheet name: the checked file itself, or an
+    .xls/.ods written as a plain .xlsx of its values (as :func:`_load_copy` would copy them)."""
+    from ..reader.grids import _sheet_parts, fill_xls_errors, load_grids
+    from .xlsxbook import BASE_STYLES, workbook_parts
+    from .xlsxpatch import Unpatchable
+    from .xlsxstyles import Styles
+    from .xlsxwrite import GridSheet, package
+
+    if sniff.kind == "xlsx":
+        return sniff.data, _sheet_parts(sniff.parts or {})  # from the small parts the safety scan kept
+    grids = load_grids(sniff.data)
+    fill_xls_errors(grids, sniff.data)
+    names = [name[:31] for name, _ in grids]
+    if len({n.casefold() for n in names}) < len(names) or any(_BAD_TITLE.search(n) for n in names):
+        raise Unpatchable("sheet names openpyxl would change")
+    styles = Styles(BASE_STYLES)
+    sheets = [(name, GridSheet(styles, rows), ()) for name, (_, rows) in zip(names, grids, strict=True)]
+    parts = {name: f"xl/worksheets/sheet{i}.xml" for i, name in enumerate(names, 1)}
+    return package(workbook_parts(styles, sheets)), parts
+
+
+def _patched(data: bytes, parts: dict[str, str], findings: list[Finding]) -> bytes:
     from . import xlsxpatch
 
-    parts = _sheet_parts(sniff.parts or {})  # from the small parts the safety scan kept
     marks: dict[str, list[xlsxpatch.Mark]] = defaultdict(list)
     for (sheet, ref), items in _marks(findings, parts).items():
         color, text = _comment(items)
         marks[sheet].append(xlsxpatch.Mark(ref, color, text, len(items)))
     rows = [xlsxpatch.ResultRow(values, link) for values, link in _result_rows(findings, parts)]
-    return xlsxpatch.annotate_package(sniff.data, parts, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
+    return xlsxpatch.annotate_package(data, parts, marks, rows, sheet_name=RESULT_SHEET, header=RESULT_HEADER,
                                       widths=RESULT_WIDTHS, author=AUTHOR)
 
 

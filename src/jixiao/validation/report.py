@@ -159,8 +159,9 @@ class Report:
     # ------------------------------------------------------------ Excel summary
     def write_xlsx(self, target: str | Path) -> Path:
         """汇总 workbook: files, findings (linked to the annotated copies), charts."""
+        from .xlsxbook import BASE_STYLES, BarChart, write_workbook
         from .xlsxstyles import Styles
-        from .xlsxwrite import BASE_STYLES, BarChart, Link, TableSheet, quote_sheet, write_workbook
+        from .xlsxwrite import Link, TableSheet, quote_sheet
 
         styles = Styles(BASE_STYLES)
         ws = TableSheet(styles, ["文件", "状态", "表单", "工作表", "总分", "等级", "错误数", "提示数", "批注副本"],
