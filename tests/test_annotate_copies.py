@@ -88,6 +88,10 @@ def _submissions(tmp: Path) -> list[tuple[Path, list]]:
     p = tmp / "hand.xlsx"
     build(p, [("自评表", "xiangmu", {"layout": Layout(top=2, left=1, merge=True), "rows": rows, "total": 98})],
           instructions_first=True)
+    wb = load_workbook(p)
+    for ws in wb.worksheets:  # both sheets selected (grouped), as a reviewer may leave them
+        ws.sheet_view.tabSelected = True
+    wb.save(p)
     out.append(p)
     p = tmp / "quote.xlsx"
     build(p, [("自评'表 1", "xiangmu", {"rows": rows})])
@@ -139,9 +143,16 @@ def test_patched_copy_matches_the_openpyxl_copy(copies) -> None:
 
 
 def test_copy_marks_cells_and_lists_findings_with_internal_links(copies) -> None:
+    selected_before = 0
     for source, patched, _ in copies:
         wb = load_workbook(patched)
         assert wb.sheetnames[0] == RESULT_SHEET and wb.active.title == RESULT_SHEET
+        # Only 校验结果 is selected: the sheets the submission had selected no longer are.
+        with zipfile.ZipFile(source) as zs, zipfile.ZipFile(patched) as zp:
+            sheets = [n for n in zs.namelist() if n.startswith("xl/worksheets/sheet")]
+            selected_before += sum(b'tabSelected="1"' in zs.read(n) for n in sheets)
+            assert [n for n in zp.namelist() if n.startswith("xl/worksheets/sheet")
+                    and b'tabSelected="1"' in zp.read(n)] == [f"xl/worksheets/sheet{len(sheets) + 1}.xml"]
         assert wb.sheetnames[1:] == load_workbook(source).sheetnames
         rows = list(wb[RESULT_SHEET].iter_rows(min_row=2))
         flagged = 0
@@ -165,6 +176,7 @@ def test_copy_marks_cells_and_lists_findings_with_internal_links(copies) -> None
         assert not [c for row in rows for c in row if c.data_type == "f"]
     assert any(c.value == "+1+1" for _, p, _ in copies for row in load_workbook(p)[RESULT_SHEET].iter_rows()
                for c in row)
+    assert selected_before >= 2
 
 
 def test_original_formats_survive_the_fill(copies) -> None:

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
-from ..security import read_member
+from ..security import member_chunks, read_member
 from ..xlsxcache import xml_text
 from .xlsxstyles import Styles, Unpatchable
 from .xlsxwrite import Link, TableSheet
@@ -46,6 +46,7 @@ _ROW_NUM = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _S_ATTR = re.compile(rb'\ss="\d*"')
+_SELECTED = re.compile(rb"""\stabSelected\s*=\s*["'](?:1|true)["']""")  # Excel writes "1", LibreOffice "true"
 # Elements that follow <legacyDrawing> in a worksheet (CT_Worksheet order).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
                            rb"|tableParts|extLst)\b|</worksheet>")
@@ -84,6 +85,18 @@ class Package:
         if name not in self.names:
             raise Unpatchable(f"missing part {name}")
         return read_member(self.zin, self.data, self.zin.getinfo(name))
+
+    def head(self, name: str, until: bytes) -> bytes:
+        """The start of a part, up to ``until`` (all of it when ``until`` is absent): a sheet's
+        views come before its cells, and inflating every cell of every sheet costs milliseconds."""
+        if name in self.changed or name not in self.names:
+            return self.read(name).partition(until)[0]
+        data = b""
+        for chunk in member_chunks(self.zin, self.data, self.zin.getinfo(name), chunk=4096, grow=True):
+            data += chunk
+            if until in data[-len(chunk) - len(until):]:
+                break
+        return data.partition(until)[0]
 
     def write(self, name: str, data: bytes) -> None:
         self.changed[name] = data
@@ -304,11 +317,10 @@ def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
 
 def _deselect(pkg: Package, parts: Iterable[str]) -> None:
     for part in parts:
-        xml = pkg.read(part)
-        head = xml[:xml.find(b"<sheetData")]
-        if b'tabSelected="1"' in head or b"tabSelected='1'" in head:
-            head = re.sub(rb"""\stabSelected=["'](?:1|true)["']""", b"", head)
-            pkg.write(part, head + xml[len(head):])
+        if _SELECTED.search(pkg.head(part, b"<sheetData")):
+            xml = pkg.read(part)
+            end = xml.find(b"<sheetData")
+            pkg.write(part, _SELECTED.sub(b"", xml[:end]) + xml[end:])
 
 
 def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[Mark]], rows: list[ResultRow], *,
