@@ -45,6 +45,10 @@ def _link(cell: Any) -> str | None:
     return f"external:{h.target}#{h.location or ''}"
 
 
+def _halign(value: str | None) -> str | None:
+    return None if value == "general" else value  # "general" is what no alignment means
+
+
 def snapshot(path: Path, styles: bool = True) -> dict[str, Any]:
     wb = load_workbook(path)
     out: dict[str, Any] = {"sheets": wb.sheetnames, "active": wb.active.title}
@@ -64,7 +68,7 @@ def snapshot(path: Path, styles: bool = True) -> dict[str, Any]:
                         format=c.number_format, bold=bool(c.font.b), font_color=_color(c.font.color),
                         underline=c.font.u, fill=(c.fill.fill_type, _color(c.fill.fgColor)),
                         border=tuple(getattr(c.border, s).style for s in ("left", "right", "top", "bottom")),
-                        wrap=bool(c.alignment.wrap_text), halign=c.alignment.horizontal,
+                        wrap=bool(c.alignment.wrap_text), halign=_halign(c.alignment.horizontal),
                         quote=bool(c.quotePrefix))
                 if c.value is not None or c.comment is not None or c.has_style:
                     cells[c.coordinate] = item
@@ -353,3 +357,20 @@ def test_xls_and_ods_copies_match_the_openpyxl_copy(tmp_path) -> None:
     assert shown[refs["score", "不超过年度预算"]].value == "#DIV/0!"
     (lo,) = libreoffice.resave_xlsx([tmp_path / "new" / "hand.xls.xlsx"], tmp_path / "lo")
     assert load_workbook(lo)[RESULT_SHEET]["C2"].value
+
+
+@needs_soffice
+def test_copies_of_office_saved_submissions_match_the_openpyxl_copy(tmp_path) -> None:
+    """Submissions as an office suite saves them (shared strings, its own styles, a selected sheet
+    written as tabSelected="true") are patched as openpyxl would copy them."""
+    subs = _submissions(tmp_path)
+    saved = libreoffice.resave_xlsx([p for p, _ in subs], tmp_path / "office")
+    for path, (_, findings) in zip(saved, subs, strict=True):
+        with zipfile.ZipFile(path) as zf:
+            assert "xl/sharedStrings.xml" in zf.namelist()
+        patched = annotate_copy(path, findings, tmp_path / "new" / path.name)
+        assert "xl/comments1.xml" in zipfile.ZipFile(patched).namelist()
+        assert snapshot(patched) == snapshot(_reference(path, findings, tmp_path / f"ref-{path.name}")), path.name
+        with zipfile.ZipFile(patched) as zf:
+            heads = [zf.read(n).split(b"<sheetData")[0] for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sum(b'tabSelected="1"' in h or b'tabSelected="true"' in h for h in heads) == 1
