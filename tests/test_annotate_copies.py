@@ -194,19 +194,62 @@ def test_original_formats_survive_the_fill(copies) -> None:
                 {k: v for k, v in was.items() if k not in ("fill", "comment")}, (sheet, ref)
 
 
-def test_packages_it_cannot_edit_go_through_openpyxl(tmp_path) -> None:
+def _commented(tmp_path: Path) -> tuple[Path, list, str]:
+    """A submission with comments of its own: one on A1, one on a cell jixiao flags."""
+    from openpyxl.comments import Comment
+
     source = tmp_path / "with-comment.xlsx"
     rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
     build(source, [("自评表", "xiangmu", {"rows": rows})])
-    wb = load_workbook(source)
-    from openpyxl.comments import Comment
-
-    wb["自评表"]["A1"].comment = Comment("填表人的批注", "张三")
-    wb.save(source)
     findings = validate_file(source).findings
+    flagged = findings[0].cell
+    wb = load_workbook(source)
+    wb["自评表"]["A1"].comment = Comment("填表人的批注 <&>", "张三")
+    wb["自评表"][flagged].comment = Comment("旧批注", "李四")
+    wb.save(source)
+    return source, findings, flagged
+
+
+def test_comments_the_submission_has_are_kept(tmp_path) -> None:
+    """Its own comments stay (a flagged cell's gives way to jixiao's, as in openpyxl's copy), also
+    as an office suite saves them; the package is still patched, not re-saved."""
+    source, findings, flagged = _commented(tmp_path)
+    sources = [source]
+    if libreoffice.available():
+        sources += libreoffice.resave_xlsx([source], tmp_path / "office")
+    for i, src in enumerate(sources):
+        out = annotate_copy(src, findings, tmp_path / f"copy{i}.xlsx")
+        with zipfile.ZipFile(out) as zf:
+            vml = [zf.read(n) for n in zf.namelist() if n.endswith(".vml")]
+        assert len(vml) == 1 and b'xmlns:v="urn:schemas-microsoft-com:vml"' in vml[0]  # jixiao's notes
+        assert snapshot(out) == snapshot(_reference(src, findings, tmp_path / f"ref{i}.xlsx")), src
+        ws, was = load_workbook(out)["自评表"], load_workbook(src)["自评表"]["A1"].comment
+        assert (ws["A1"].comment.text, ws["A1"].comment.author) == ("填表人的批注 <&>", was.author)
+        assert i or was.author == "张三"  # LibreOffice keeps no author of its own
+        assert ws[flagged].comment.author == "jixiao 校验" and "JX" in ws[flagged].comment.text
+    if libreoffice.available():  # and LibreOffice reads every comment of the copy
+        for copy in libreoffice.resave_xlsx([tmp_path / "copy0.xlsx"], tmp_path / "reread"):
+            ws = load_workbook(copy)["自评表"]
+            assert ws["A1"].comment.text == "填表人的批注 <&>" and "JX" in ws[flagged].comment.text
+
+
+def test_packages_it_cannot_edit_go_through_openpyxl(tmp_path) -> None:
+    """Threaded comments (Excel 365) are left to openpyxl, which keeps their plain-comment form."""
+    source, findings, _ = _commented(tmp_path)
+    data = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/worksheets/_rels/sheet1.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdT" Type="http://schemas.'
+                                    b'microsoft.com/office/2017/10/relationships/threadedComment" '
+                                    b'Target="../threadedComments/threadedComment1.xml"/></Relationships>')
+            zout.writestr(info, body)
+    source.write_bytes(data.getvalue())
     out = annotate_copy(source, findings, tmp_path / "copy.xlsx")
     assert snapshot(out) == snapshot(_reference(source, findings, tmp_path / "ref.xlsx"))
-    assert load_workbook(out)["自评表"]["A1"].comment.text == "填表人的批注"
+    assert "xl/comments1.xml" not in zipfile.ZipFile(out).namelist()  # openpyxl names parts its own way
+    assert load_workbook(out)["自评表"]["A1"].comment.text == "填表人的批注 <&>"
 
 
 def test_control_characters_never_break_the_copy(tmp_path) -> None:

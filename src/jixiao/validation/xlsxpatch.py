@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from ..reader.model import a1, col_index, parse_a1
 from ..security import member_chunks, read_member
 from ..xlsxcache import xml_text
+from .xlsxcomments import Note, comments_xml, new_note, read_notes, vml_block, vml_xml
 from .xlsxstyles import Styles, Unpatchable
 from .xlsxwrite import Link, TableSheet
 from .zipwrite import ZipWriter
@@ -46,6 +47,7 @@ _ROW_NUM = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _S_ATTR = re.compile(rb'\ss="\d*"')
+_REL_ATTR = re.compile(rb'(\w+)="([^"]*)"')
 _SELECTED = re.compile(rb"""\stabSelected\s*=\s*["'](?:1|true)["']""")  # Excel writes "1", LibreOffice "true"
 # Elements that follow <legacyDrawing> in a worksheet (CT_Worksheet order).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
@@ -202,36 +204,6 @@ def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
     return xml[:pos] + new_row + xml[pos:]
 
 
-def _comments_xml(marks: list[Mark], author: str) -> bytes:
-    items = "".join(f'<comment ref="{m.ref}" authorId="0"><text><t xml:space="preserve">{xml_text(m.text)}</t>'
-                    f"</text></comment>" for m in marks)
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="{NS_MAIN}">'
-            f"<authors><author>{xml_text(author)}</author></authors><commentList>{items}</commentList>"
-            f"</comments>").encode()
-
-
-def _vml_xml(marks: list[Mark], block: int) -> bytes:
-    """Legacy VML shapes: Excel shows a comment only when its note shape exists."""
-    shapes = []
-    for i, m in enumerate(marks):
-        row, col = parse_a1(m.ref)
-        shapes.append(
-            f'<v:shape id="_x0000_s{block * 1024 + 2 + i}" type="#_x0000_t202" style="position:absolute; '
-            f"margin-left:59.25pt;margin-top:1.5pt;width:320px;height:{40 + 18 * m.lines}px;z-index:1;"
-            f'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
-            f'<v:shadow color="black" obscured="t"/><v:path o:connecttype="none"/>'
-            f'<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"/></v:textbox>'
-            f'<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-            f"<x:AutoFill>False</x:AutoFill><x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData>"
-            f"</v:shape>")
-    return ('<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-            'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
-            f'<o:idmap v:ext="edit" data="{block}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
-            'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
-            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>'
-            + "".join(shapes) + "</xml>").encode()
-
-
 def _with_r_namespace(xml: bytes) -> bytes:
     root = re.search(rb"<worksheet\b[^>]*>", xml)
     if root is None:
@@ -244,13 +216,42 @@ def _with_r_namespace(xml: bytes) -> bytes:
     return xml[:root.end() - 1] + f' xmlns:r="{NS_R}"'.encode() + xml[root.end() - 1:]
 
 
+def _sheet_rels(pkg: Package, part: str) -> list[dict[bytes, bytes]]:
+    rels = _rels_of(part)
+    if rels not in pkg.names and rels not in pkg.changed:
+        return []
+    return [dict(_REL_ATTR.findall(m.group(0))) for m in re.finditer(rb"<Relationship\b[^>]*>", pkg.read(rels))]
+
+
+def _target(part: str, rel: dict[bytes, bytes]) -> str:
+    if rel.get(b"TargetMode") == b"External":
+        raise Unpatchable("external comments")
+    target = rel.get(b"Target", b"").decode()
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join(posixpath.dirname(part), target))
+
+
+def _existing_notes(pkg: Package, part: str, xml: bytes) -> tuple[str, str, list[Note]] | None:
+    """The sheet's comments part, VML part and comments, when it has any."""
+    rels = _sheet_rels(pkg, part)
+    comments = [r for r in rels if r.get(b"Type") == REL_COMMENTS.encode()]
+    vml = [r for r in rels if r.get(b"Type") == REL_VML.encode()]
+    if any(b"threadedComment" in r.get(b"Type", b"") for r in rels):
+        raise Unpatchable("threaded comments")
+    legacy = re.findall(rb"<legacyDrawing\b[^>]*?\br:id=\"([^\"]*)\"", xml)
+    if not comments and not vml and b"<legacyDrawing" not in xml:
+        return None
+    if len(comments) != 1 or len(vml) != 1 or legacy != [vml[0].get(b"Id")]:
+        raise Unpatchable("comments laid out in a way jixiao does not edit")
+    comments_part, vml_part = _target(part, comments[0]), _target(part, vml[0])
+    return comments_part, vml_part, read_notes(pkg.read(comments_part), pkg.read(vml_part))
+
+
 def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, author: str) -> None:
     xml = pkg.read(part)
-    if b"<legacyDrawing" in xml or b"<sheetData" not in xml:
-        raise Unpatchable("sheet has comments or prefixed XML")
-    rels = _rels_of(part)
-    if rels in pkg.names and (REL_COMMENTS.encode() in pkg.read(rels) or REL_VML.encode() in pkg.read(rels)):
-        raise Unpatchable("sheet has comments")
+    if b"<sheetData" not in xml:
+        raise Unpatchable("prefixed XML")
+    existing = _existing_notes(pkg, part, xml)
     hidden = _merged_hidden(xml)
     shown = []
     for mark in marks:
@@ -259,17 +260,26 @@ def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, auth
             continue
         mark.ref = a1(*at)  # "$B$3" → "B3", as cells are named in the sheet
         xml = _set_style(xml, mark.ref, lambda s, color=mark.color: styles.filled(s, color))
-        shown.append(mark)
+        shown.append(new_note(mark.ref, author, mark.text, mark.lines))
     if not shown:
+        pkg.write(part, xml)
+        return
+    if existing:  # jixiao's comments join the sheet's own; a flagged cell's own comment gives way
+        comments, vml, notes = existing
+        flagged = {n.ref for n in shown}
+        notes = [n for n in notes if n.ref not in flagged] + shown
+        pkg.write(comments, comments_xml(notes))
+        pkg.write(vml, vml_xml(notes, vml_block(pkg.read(vml)) or 1))
         pkg.write(part, xml)
         return
     comments = pkg.free_name("xl/comments%d.xml")
     vml = pkg.free_name("xl/drawings/vmlDrawing%d.vml")
     block = int(re.search(r"(\d+)\.vml$", vml).group(1))
-    pkg.write(comments, _comments_xml(shown, author))
-    pkg.write(vml, _vml_xml(shown, block))
+    pkg.write(comments, comments_xml(shown))
+    pkg.write(vml, vml_xml(shown, block))
     pkg.add_content_type(comments, COMMENTS_CT)
     pkg.add_content_type(vml, VML_CT)
+    rels = _rels_of(part)
     pkg.add_rel(rels, REL_COMMENTS, _relative(part, comments))
     rid = pkg.add_rel(rels, REL_VML, _relative(part, vml))
     xml = _with_r_namespace(xml)
