@@ -417,3 +417,30 @@ def test_copies_of_office_saved_submissions_match_the_openpyxl_copy(tmp_path) ->
         with zipfile.ZipFile(patched) as zf:
             heads = [zf.read(n).split(b"<sheetData")[0] for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
         assert sum(b'tabSelected="1"' in h or b'tabSelected="true"' in h for h in heads) == 1
+
+
+def test_a_merge_over_most_of_the_sheet_costs_no_more_than_a_small_one(tmp_path) -> None:
+    """Whether a flagged cell lies under a merge is decided from the ranges: listing the cells of
+    A200:XFD1048576 (17 billion) would never finish; in a batch the file would lose its copy."""
+    from jixiao.validation import validate_paths
+    from jixiao.validation.guard import Limits
+
+    plain = tmp_path / "plain.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(plain, [("自评表", "xiangmu", {"rows": rows})])
+    (tmp_path / "in").mkdir()
+    source = tmp_path / "in" / "merged.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb"<mergeCells\b[^>]*>", b'<mergeCells><mergeCell ref="A200:XFD1048576"/>', body)
+                assert b"A200:XFD1048576" in body
+            zout.writestr(info, body)
+    report = validate_paths([tmp_path / "in"], out_dir=tmp_path / "out", limits=Limits(seconds=30))
+    (res,) = report.files
+    assert res.status == "invalid" and res.annotated, [f.message for f in res.findings]
+    assert not [f for f in res.findings if f.rule == "annotation-failed"]
+    with zipfile.ZipFile(tmp_path / "out" / res.annotated) as zf:  # (openpyxl would list the merge's cells)
+        comments = zf.read("xl/comments1.xml")
+    assert all(f'<comment ref="{f.cell}"'.encode() in comments for f in res.findings if f.cell)

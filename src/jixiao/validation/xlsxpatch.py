@@ -17,11 +17,12 @@ has comments or a 校验结果 sheet …) raises :class:`Unpatchable`; the calle
 
 from __future__ import annotations
 
+import bisect
 import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
@@ -148,20 +149,17 @@ def _relative(from_part: str, to_part: str) -> str:
     return posixpath.relpath(to_part, posixpath.dirname(from_part))
 
 
-def _merged_hidden(xml: bytes) -> set[tuple[int, int]]:
-    """0-based cells covered by a merge other than its top-left one (openpyxl's MergedCell)."""
-    hidden: set[tuple[int, int]] = set()
-    for c1, r1, c2, r2 in _MERGE.findall(xml):
-        a, b = col_index(c1.decode()), col_index(c2.decode())
-        for r in range(int(r1) - 1, int(r2)):
-            for c in range(a, b + 1):
-                if (r, c) != (int(r1) - 1, a):
-                    hidden.add((r, c))
-    return hidden
+def _merged_hidden(xml: bytes) -> Callable[[tuple[int, int]], bool]:
+    """Whether a 0-based cell is covered by a merge other than as its top-left one (openpyxl's
+    MergedCell): checked against the ranges, never by listing every cell a large merge covers."""
+    ranges = [(int(r1) - 1, col_index(c1.decode()), int(r2) - 1, col_index(c2.decode()))
+              for c1, r1, c2, r2 in _MERGE.findall(xml)]
+    return lambda at: any(r1 <= at[0] <= r2 and c1 <= at[1] <= c2 and at != (r1, c1) for r1, c1, r2, c2 in ranges)
 
 
-def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
-    """Give cell ``ref`` the format ``style_of(old_style)``; add the cell (and row) when absent."""
+def _set_style(xml: bytes, ref: str, style_of: object, start: int = 0) -> bytes:
+    """Give cell ``ref`` the format ``style_of(old_style)``; add the cell (and row) when absent.
+    ``start``: where a row before ``ref``'s starts, to look from (the sheet's cells otherwise)."""
     row0, col0 = parse_a1(ref)
     col, row = col0 + 1, row0 + 1
     data_start = xml.find(b"<sheetData")
@@ -172,7 +170,7 @@ def _set_style(xml: bytes, ref: str, style_of: object) -> bytes:
     body_start = xml.index(b">", data_start) + 1
     body_end = xml.index(b"</sheetData>", body_start)
     pos = body_end
-    for rm in _ROW_NUM.finditer(xml, body_start, body_end):
+    for rm in _ROW_NUM.finditer(xml, max(body_start, start), body_end):
         r = int(rm.group(1))
         if r < row:
             continue
@@ -253,14 +251,14 @@ def _mark_sheet(pkg: Package, part: str, marks: list[Mark], styles: Styles, auth
         raise Unpatchable("prefixed XML")
     existing = _existing_notes(pkg, part, xml)
     hidden = _merged_hidden(xml)
-    shown = []
-    for mark in marks:
-        at = parse_a1(mark.ref)
-        if at is None or at in hidden:
-            continue
-        mark.ref = a1(*at)  # "$B$3" → "B3", as cells are named in the sheet
-        xml = _set_style(xml, mark.ref, lambda s, color=mark.color: styles.filled(s, color))
-        shown.append(new_note(mark.ref, author, mark.text, mark.lines))
+    placed = [(at, mark) for mark in marks if (at := parse_a1(mark.ref)) is not None and not hidden(at)]
+    # From the last cell to the first, so the rows before each one are where they were found.
+    rows = [(int(m.group(1)), m.start()) for m in _ROW_NUM.finditer(xml, xml.find(b"<sheetData"))]
+    for at, mark in sorted(placed, key=lambda item: item[0], reverse=True):
+        before = bisect.bisect_left(rows, (at[0] + 1, -1)) - 1
+        xml = _set_style(xml, a1(*at), lambda s, color=mark.color: styles.filled(s, color),
+                         rows[before][1] if before >= 0 else 0)
+    shown = [new_note(a1(*at), author, mark.text, mark.lines) for at, mark in placed]  # "$B$3" → "B3"
     if not shown:
         pkg.write(part, xml)
         return
