@@ -29,6 +29,7 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=65536)  # findings and facts ask every cell's address, often twice
 def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
@@ -91,12 +92,17 @@ class Cell:
         if self.blank:
             return ""
         v = self.value
+        if v.__class__ is str:  # the usual case first
+            return v.strip()
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
 
     def quantity(self, what: str = "数值") -> Quantity:
         """Parse as a number (raises JXError when it is not one)."""
+        parsed = self._parsed
+        if parsed is not None and parsed is not ...:
+            return parsed  # parsed before: the same number (``what`` only words an error)
         return parse_quantity(self.value, what)
 
     def try_quantity(self) -> Quantity | None:

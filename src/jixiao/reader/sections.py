@@ -9,7 +9,7 @@ from typing import Any
 from ..core.parsing import is_blank, normalize_text
 from ..forms import FormSpecError, load_form, normalize_label
 from .grids import Grid
-from .headers import _MEMO, _has_title, _is_header, _label, _row_labels
+from .headers import _has_title, _is_header, _label, _marks, _row_labels
 from .model import Cell, Form, FundsRow
 from .sheetmeta import Merge
 from .table import read_body
@@ -51,19 +51,16 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
     return funds
 
 
-_TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
-
-
 def _ends_table(row: list[Any], below: frozenset[str] = frozenset()) -> bool:
     """总分 / 合计 / 等级, a 得分汇总 sub-header, the next form's title/funds, or the label of one of
     the cells the form's spec computes under its table (``below``) end a table."""
-    if len(_row_labels(row)) >= 2:
+    if _marks(row).ends:
         return True
-    if below and any(isinstance(v, str) and normalize_label(v) in below for v in row[:3]):
-        return True
-    memo = _MEMO[id(row)]
-    marks = memo["rows"]
-    return "title" in memo or any(k in marks for k in _TABLE_END_ROWS)
+    if below:
+        for v in row[:3]:
+            if isinstance(v, str) and normalize_label(v) in below:
+                return True
+    return False
 
 
 def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
