@@ -72,7 +72,7 @@ def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
 def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int,
                 merges: list[Merge] | None = None) -> None:
     below = _labels_below(form.form_id)
-    r = read_body(rows, sheet, form, data_start, end, merges or [], lambda row: _ends_table(row, below))
+    r = read_body(rows, sheet, form, data_start, end, merges or [], functools.partial(_ends_table, below=below))
     _read_totals(rows, sheet, form, r, end)
 
 
