@@ -56,7 +56,7 @@ def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
 
 
 # The row labels that end a table body (总分, 等级, the next form's funds rows).
-TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
+_TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
 
 
 class _Marks:
@@ -69,7 +69,7 @@ class _Marks:
         self.labels = labels
         self.title = title
         rows = labels["rows"]
-        self.ends = title or len(labels["columns"]) >= 2 or any(k in rows for k in TABLE_END_ROWS)
+        self.ends = title or len(labels["columns"]) >= 2 or any(k in rows for k in _TABLE_END_ROWS)
 
 
 # Rows are asked about several times while one sheet is read; memo by row identity, cleared

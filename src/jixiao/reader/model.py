@@ -77,15 +77,18 @@ class Cell:
 
     @property
     def blank(self) -> bool:
-        if self._blank is None:
-            v = self.value
-            if v is None or v == "":
-                self._blank = True
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                self._blank = v != v  # NaN
-            else:
-                self._blank = is_blank(v)
-        return self._blank
+        known = self._blank
+        if known is not None:  # asked hundreds of times a file: the memo first
+            return known
+        v = self.value
+        if v is None or v == "":
+            known = True
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            known = v != v  # NaN
+        else:
+            known = is_blank(v)
+        self._blank = known
+        return known
 
     @property
     def text(self) -> str:
