@@ -79,6 +79,7 @@ _NO_MARKS = _Marks({g: {} for g in _GROUPS}, False)  # most rows: one shared, ne
 
 
 def _marks(row: list[Any]) -> _Marks:
+    """The row's marks, scanned on first asking (see ``_MEMO``)."""
     marks = _MEMO.get(id(row))
     if marks is None:
         marks = _MEMO[id(row)] = _scan(row)
@@ -108,14 +109,9 @@ def _scan(row: list[Any]) -> _Marks:
 def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
     """key → (column, priority), the best-priority (then leftmost) cell for each key.
 
-    One pass over the row serves every label group and the title test (``_has_title``).
+    One pass over the row serves every label group, the title test and the table-end test (``_marks``).
     """
     return _marks(row).labels[group]
-
-
-def _has_title(row: list[Any]) -> bool:
-    """Does the row hold one of the three forms' titles?"""
-    return _marks(row).title
 
 
 def _is_header(keys: dict[str, Any]) -> bool:

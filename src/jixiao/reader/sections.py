@@ -9,7 +9,7 @@ from typing import Any
 from ..core.parsing import is_blank, normalize_text
 from ..forms import FormSpecError, load_form, normalize_label
 from .grids import Grid
-from .headers import _has_title, _is_header, _label, _marks, _row_labels
+from .headers import _is_header, _label, _marks, _row_labels
 from .model import Cell, Form, FundsRow
 from .sheetmeta import Merge
 from .table import read_body
@@ -113,9 +113,10 @@ def _read_totals(rows: Grid, sheet: str, form: Form, r0: int, end: int) -> None:
     totals: list[tuple[int, int, int]] = []  # (priority, row, label column)
     for r in range(r0, end):
         row = rows[r]
-        if r > r0 and (_has_title(row) or _is_header(_row_labels(row))):
+        found = _marks(row)
+        if r > r0 and (found.title or _is_header(found.labels["columns"])):
             break
-        marks = _row_labels(row, "rows")
+        marks = found.labels["rows"]
         if "grand_total" in marks:
             totals.append((marks["grand_total"][1], r, marks["grand_total"][0]))
         if "grade" in marks and form.grade is None:
