@@ -20,7 +20,7 @@ from . import sizes
 from .zipmembers import Info, Package, member_chunks, member_head, read_member
 
 __all__ = ["UnsafeFile", "Sniff", "sniff_workbook", "check_zip_limits", "check_members", "check_ooxml",
-           "check_ods", "member_chunks", "read_member", "part_has_dtd", "has_uncached_formula",
+           "check_ods", "member_chunks", "read_member", "part_has_dtd", "has_uncached_formula", "formula_refs",
            "sheet_error_cells", "wanted_in_batch"]
 
 # Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
@@ -183,9 +183,39 @@ def check_ods(raw: bytes, kept: dict[str, bytes]) -> bool:
         raise
     except Exception:  # zipfile/zlib errors: the .xlsx checks that follow report the damage
         return False
-# The r="A1" of a <c> holding <f>: the three ways over an attribute character are disjoint (an
-# "r" inside a name, an "r" that starts a name other than r=, anything else), so no backtracking.
-_FORMULA_REF_RE = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\s*<f\b')
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # \w of bytes
+_SPACE_BYTES = frozenset(b" \t\n\r\x0b\x0c")  # \s of bytes
+_REF_VALUE_RE = re.compile(rb'([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def formula_refs(sheet_xml: bytes) -> list[bytes]:
+    """The r="A1" of every <c> holding a <f>, in order: what the regular expression
+    ``<c\\b(?:[^<>r]|\\Br|\\br(?!="))*\\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\\s*<f\\b`` finds, but
+    found from the formulas back to their cells (a form has a few dozen formulas among hundreds
+    of cells, and that expression tries every cell). Each byte is looked at a bounded number of
+    times: from one <f the walk back never passes the previous "<"."""
+    out = []
+    find, rfind, n = sheet_xml.find, sheet_xml.rfind, len(sheet_xml)
+    q = find(b"<f")
+    while q >= 0:
+        if q + 2 >= n or sheet_xml[q + 2] not in _WORD_BYTES:  # <f\b, not <foo
+            g = q - 1
+            while g >= 0 and sheet_xml[g] in _SPACE_BYTES:
+                g -= 1
+            start = rfind(b"<", 0, g) if g >= 0 and sheet_xml[g] == 0x3E else -1  # the tag closed by ">"
+            # <c\b, no ">" inside, then its first r=" not preceded by a word character.
+            if (start >= 0 and sheet_xml.startswith(b"<c", start) and sheet_xml[start + 2] not in _WORD_BYTES
+                    and find(b">", start, g) < 0):
+                k = find(b'r="', start + 3, g)
+                while k >= 0 and sheet_xml[k - 1] in _WORD_BYTES:
+                    k = find(b'r="', k + 1, g)
+                ref = _REF_VALUE_RE.match(sheet_xml, k + 3, g) if k >= 0 else None
+                if ref:
+                    out.append(ref.group(1))
+        q = find(b"<f", q + 2)
+    return out
 
 
 def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
@@ -242,7 +272,7 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                         want_refs = formulas is not None and (
                             formula_refs_wanted is None or formula_refs_wanted(kept or {}))
                     if want_refs and formulas is not None:
-                        formulas[name] = frozenset(m.decode() for m in _FORMULA_REF_RE.findall(data))
+                        formulas[name] = frozenset(m.decode() for m in formula_refs(data))
             return uncached
     except UnsafeFile:
         raise
