@@ -19,10 +19,6 @@ from pathlib import PurePosixPath
 from . import sizes
 from .zipmembers import Info, Package, member_chunks, member_head, read_member
 
-__all__ = ["UnsafeFile", "Sniff", "sniff_workbook", "check_zip_limits", "check_members", "check_ooxml",
-           "check_ods", "member_chunks", "read_member", "part_has_dtd", "has_uncached_formula", "formula_refs",
-           "sheet_error_cells", "wanted_in_batch"]
-
 # Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_MEMBERS = 2_000
