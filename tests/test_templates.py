@@ -291,3 +291,18 @@ def test_user_text_never_becomes_a_formula(tmp_path):
     assert texts and all(c.data_type == "s" for c in texts)
     typed = [c for row in ws.iter_rows() for c in row if c.value == "=1+1"]
     assert len(typed) == 1 and typed[0].data_type == "s"
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_points_total_highlight_is_off_on_the_form_as_given(form_id: str) -> None:
+    """The red 分值/权重-total highlight compares with what the form's own points total (a fixed
+    tree without ``expected_points`` too), so a correct form never shows it."""
+    ws = build_workbook(form_id, "native", SEEDS[form_id]).active
+    for cf in ws.conditional_formatting:
+        for rule in cf.rules:
+            m = re.search(r"ABS\(SUM\((\w+):(\w+)\)-([\d.]+)\)", rule.formula[0])
+            if m:
+                cells = [c.value for row in ws[f"{m[1]}:{m[2]}"] for c in row]
+                numbers = [v if isinstance(v, (int, float)) else float(str(v).rstrip("%")) / 100 for v in cells
+                           if v not in (None, "")]
+                assert abs(sum(numbers) - float(m[3])) < 1e-6, (form_id, rule.formula[0], cells)

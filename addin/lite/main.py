@@ -105,6 +105,64 @@ def error_from_text(value: object) -> object:
                               reason or f"输入单元格为错误值 {code}")
     return value
 '''),
+    ('yamldata', False, r'''"""YAML data files that may ``extends:`` another (rule packs, form specs): reading and merging.
+
+One implementation for both loaders. PyYAML is imported only when a file is read: the xlwings
+Lite bundle embeds this module with the rule-pack loader, its packs already merged at build time,
+and must not need PyYAML in Pyodide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+
+def merge(base: Mapping[str, Any], override: Mapping[str, Any], additive: tuple[str, ...] = (),
+          _path: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``override`` on ``base``: mappings merge key by key, everything else replaces — except lists
+    inside the top-level sections named in ``additive``, which add their new items to the base ones
+    (a rule pack extending another adds its province's spellings under ``words``)."""
+    merged = dict(base)
+    for key, value in override.items():
+        here, old = (*_path, str(key)), merged.get(key)
+        if isinstance(value, Mapping) and isinstance(old, Mapping):
+            merged[key] = merge(old, value, additive, here)
+        elif here[0] in additive and isinstance(value, list) and isinstance(old, list):
+            merged[key] = old + [item for item in value if item not in old]
+        else:
+            merged[key] = value
+    return merged
+
+
+def read_extending(path: Path, parent_path: Callable[[Path, str], Path], error: type[Exception],
+                   what: tuple[str, str], additive: tuple[str, ...] = (),
+                   chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The mapping in ``path`` merged onto the file its ``extends:`` names (``parent_path`` finds it).
+
+    Every problem raises ``error`` naming the file; ``what`` is the kind of file in Chinese and
+    English ("规则包", "rule pack"); ``additive`` goes to :func:`merge`.
+    """
+    import yaml  # here, not at the top: see the module docstring
+
+    zh, en = what
+    if path in chain:
+        raise error(f"{path}: extends: 循环继承 (circular extends)")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise error(f"{path}: 无法读取{zh} (cannot read {en}): {exc}") from exc
+    if not isinstance(data, dict):
+        raise error(f"{path}: {zh}应为 YAML 映射 (a {en} must be a mapping)")
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise error(f"{path}: extends: 应为{zh}名称 (must be a {en} name)")
+    base = read_extending(parent_path(path, parent), parent_path, error, what, additive, (*chain, path))
+    return merge(base, data, additive)
+'''),
     ('rulepacks', True, r'''"""Rule packs: the province- and year-specific numbers, kept in YAML data files.
 
 A pack is chosen by name (``cz2020-10``, ``sichuan`` …) or by path. ``extends`` inherits
@@ -122,12 +180,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-try:
-    import yaml
-except ImportError:  # xlwings Lite: packs are embedded
-    yaml = None
-
 from ..errors import RulePackError
+from ..yamldata import read_extending
 
 DEFAULT_PACK = "cz2020-10"
 BUILTIN_DIR = Path(__file__).parent
@@ -231,38 +285,15 @@ def _find(name_or_path: str | os.PathLike[str]) -> Path:
     )
 
 
-def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if path in chain:
-        raise RulePackError(f"{path}: extends: 循环继承 (circular extends)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RulePackError(f"{path}: 无法读取规则包 (cannot read rule pack): {exc}") from exc
-    if not isinstance(data, dict):
-        raise RulePackError(f"{path}: 规则包应为 YAML 映射 (a rule pack must be a mapping)")
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise RulePackError(f"{path}: extends: 应为规则包名称 (must be a pack name)")
-    sibling = path.parent / f"{parent}.yaml"  # a pack folder may extend its own packs
-    base_path = sibling.resolve() if sibling.is_file() else _find(parent)
-    return _merge(_read(base_path, (*chain, path)), data)
+def _parent(path: Path, parent: str) -> Path:
+    """The pack an ``extends:`` names: a sibling first (a pack folder may extend its own packs)."""
+    sibling = path.parent / f"{parent}.yaml"
+    return sibling.resolve() if sibling.is_file() else _find(parent)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Mappings merge key by key and lists replace — except the word lists under ``words``, which
-    add up: a pack extending another adds its province's spellings to the base ones."""
-    merged = dict(base)
-    for key, value in override.items():
-        here = (*path, str(key))
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value, here)
-        elif here[0] == "words" and isinstance(value, list) and isinstance(merged.get(key), list):
-            merged[key] = merged[key] + [w for w in value if w not in merged[key]]
-        else:
-            merged[key] = value
-    return merged
+def _read(path: Path) -> dict[str, Any]:
+    """The pack in ``path`` merged onto its ``extends:`` chain; the word lists under ``words`` add up."""
+    return read_extending(path, _parent, RulePackError, ("规则包", "rule pack"), additive=("words",))
 
 
 class _Reader:

@@ -134,12 +134,8 @@ def render_png(xlsx: Path, png: Path, dpi: int = 110, page: int = 1,
     png = Path(png).resolve()
     with tempfile.TemporaryDirectory(prefix="lo_png_") as tmp:
         pdf = render_pdf(xlsx, Path(tmp) / "render.pdf", timeout)
-        prefix = Path(tmp) / "page"
-        subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
-                        "-singlefile", str(pdf), str(prefix)],
-                       check=True, timeout=timeout, capture_output=True)
         png.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(prefix) + ".png", png)
+        shutil.move(_pdftoppm(pdf, Path(tmp) / "page", dpi, page, timeout=timeout), png)
     return png
 
 
@@ -148,8 +144,14 @@ def available() -> bool:
     return shutil.which("soffice") is not None
 
 
-def render_pngs(xlsxs: list[Path], outdir: Path, dpi: int = 110, timeout: float | None = None) -> list[Path]:
-    """First page of each workbook as ``outdir/<stem>.png``, in one soffice call."""
+def render_pngs(xlsxs: list[Path], outdir: Path, dpi: int = 110, timeout: float | None = None,
+                text_px: float = 0, crop: bool = False) -> list[Path]:
+    """First page of each workbook as ``outdir/<stem>.png``, in one soffice call.
+
+    ``text_px``: a page whose words would come out less than this many pixels tall at ``dpi`` (a
+    wide sheet shrunk to fit the paper) is rendered at the resolution that makes them that tall.
+    ``crop``: only what the page prints, with a small margin, instead of the whole sheet of paper.
+    """
     xlsxs = [Path(p) for p in xlsxs]
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -157,10 +159,54 @@ def render_pngs(xlsxs: list[Path], outdir: Path, dpi: int = 110, timeout: float 
         pdfs = _convert(xlsxs, Path(tmp), "pdf:calc_pdf_Export", timeout or 30 + 10 * len(xlsxs))
         outs = []
         for pdf in pdfs:
-            prefix = Path(tmp) / pdf.stem
-            subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
-                            str(pdf), str(prefix)], check=True, timeout=60, capture_output=True)
+            height = _word_height(pdf) if text_px else None
+            page_dpi = max(dpi, round(text_px * 72 / height)) if height else dpi
+            area = _printed_area(pdf, page_dpi, Path(tmp) / "ink") if crop else None
             out = outdir / f"{pdf.stem}.png"
-            shutil.move(str(prefix) + ".png", out)
+            shutil.move(_pdftoppm(pdf, Path(tmp) / pdf.stem, page_dpi, area=area), out)
             outs.append(out)
     return outs
+
+
+def _pdftoppm(pdf: Path, prefix: Path, dpi: int, page: int = 1, fmt: str = "png",
+              area: tuple[int, int, int, int] | None = None, timeout: float = 60) -> Path:
+    """One page of ``pdf`` as ``<prefix>.<fmt>`` (png, or pgm: grey), ``area`` (x, y, w, h) of it only."""
+    crop = [] if area is None else [a for flag, v in zip(("-x", "-y", "-W", "-H"), area, strict=True)
+                                    for a in (flag, str(v))]
+    kind = ["-png"] if fmt == "png" else ["-gray"]
+    subprocess.run(["pdftoppm", *kind, "-r", str(dpi), "-f", str(page), "-l", str(page), *crop, "-singlefile",
+                    str(pdf), str(prefix)], check=True, timeout=timeout, capture_output=True)
+    return Path(f"{prefix}.{fmt}")
+
+
+def _word_height(pdf: Path) -> float | None:
+    """The median height, in points, of the words on the first page (None: no text)."""
+    import re
+    import statistics
+
+    run = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                         check=True, timeout=60, capture_output=True, text=True)
+    boxes = re.findall(r'<word[^>]*yMin="([\d.]+)"[^>]*yMax="([\d.]+)"', run.stdout)
+    return statistics.median(float(b) - float(a) for a, b in boxes) if boxes else None
+
+
+def _printed_area(pdf: Path, dpi: int, prefix: Path) -> tuple[int, int, int, int] | None:
+    """(x, y, w, h) in pixels at ``dpi`` of all that is not white on the first page, with a margin of
+    about 3 mm; None for a blank page."""
+    import re
+
+    pgm = _pdftoppm(pdf, prefix, dpi, fmt="pgm").read_bytes()
+    head = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", pgm)  # binary 8-bit grey: one byte a pixel
+    if head is None:
+        raise RuntimeError(f"pdftoppm -gray: unexpected output for {pdf}")
+    w, h = int(head[1]), int(head[2])
+    pixels, white = pgm[head.end():], b"\xff" * w
+    rows = [pixels[i * w:(i + 1) * w] for i in range(h)]
+    inked = [i for i, row in enumerate(rows) if row != white]
+    if not inked:
+        return None
+    left = min(w - len(rows[i].lstrip(b"\xff")) for i in inked)
+    right = max(len(rows[i].rstrip(b"\xff")) for i in inked)
+    margin = round(dpi / 8)
+    x, y = max(0, left - margin), max(0, inked[0] - margin)
+    return x, y, min(w, right + margin) - x, min(h, inked[-1] + 1 + margin) - y

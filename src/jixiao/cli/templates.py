@@ -32,24 +32,29 @@ def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str,
               help="另将填入示例数据的表单渲染为 PNG（需要 LibreOffice 与 pdftoppm），如 docs/images")
 def command(out: Path, forms: tuple[str, ...], modes: tuple[str, ...], images: Path | None) -> None:
     """生成空白模板工作簿（附表1、附表2、项目支出绩效自评表 × 三种公式模式）。"""
-    for path in generate_all(out, forms or FORM_IDS, modes or MODES):
-        form_id = path.stem.rsplit("-", 1)[0]
-        click.echo(f"{path}  {load_form(form_id).display_name}")
-    if images is not None:
-        for png in render_images(images, forms or FORM_IDS):
-            click.echo(str(png))
+    try:
+        for path in generate_all(out, forms or FORM_IDS, modes or MODES):
+            form_id = path.stem.rsplit("-", 1)[0]
+            click.echo(f"{path}  {load_form(form_id).display_name}")
+        if images is not None:
+            for png in render_images(images, forms or FORM_IDS):
+                click.echo(str(png))
+    except ValueError as exc:  # an unknown form, a malformed spec or sample: the message names it
+        raise click.ClickException(str(exc)) from None
 
 
 def render_images(outdir: Path, forms: tuple[str, ...] = FORM_IDS) -> list[Path]:
-    """Each form filled with its seed values (native mode), first page as PNG — one soffice call."""
+    """Each form filled with its spec's ``sample:`` values (blank without one), native mode, first
+    page as ``<form id>.png`` — one soffice call."""
     import tempfile
 
     from .. import libreoffice
     from ..templates import write_workbook
-    from ..templates.samples import SEEDS
+    from ..templates.samples import sample_data
 
     if not libreoffice.available():
         raise click.ClickException("需要 LibreOffice（soffice）才能渲染图片 (LibreOffice not found)")
     with tempfile.TemporaryDirectory(prefix="jixiao_img_") as tmp:
-        books = [write_workbook(Path(tmp) / f"{f}.xlsx", f, "native", SEEDS[f]) for f in forms]
-        return libreoffice.render_pngs(books, outdir, dpi=100)
+        books = [write_workbook(Path(tmp) / f"{f}.xlsx", f, "native", sample_data(f)) for f in forms]
+        # cropped to the form; a wide form shrunk onto the page is drawn larger so its text stays legible
+        return libreoffice.render_pngs(books, outdir, dpi=100, text_px=12, crop=True)

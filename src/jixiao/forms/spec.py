@@ -219,6 +219,35 @@ class StatusSpec:
 
 
 @dataclass(frozen=True)
+class SampleScore:
+    """One of a fixed tree's 个性指标 in a sample: the name the unit typed and its scores."""
+
+    name: str
+    score: float | None = None
+    points: float | None = None
+    explanation: str = ""
+    remark: str = ""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Example values for the form (preview pictures, benchmark pools, tests), in the template data
+    schema of :mod:`jixiao.templates`; which keys a form takes, and the names and columns inside them,
+    are checked against the form when the sample is used (``jixiao.templates.check_data``)."""
+
+    year: int | None = None
+    header: Mapping[str, Any] = field(default_factory=dict)  # a tick field takes a list of choices
+    funds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # amounts: numbers or "87.65万元"
+    goal: Mapping[str, str] = field(default_factory=dict)
+    indicators: tuple[Mapping[str, Any], ...] = ()  # open tree: one row per indicator, by column key
+    scores: Mapping[str, float] = field(default_factory=dict)  # fixed tree: 自评得分 by item name
+    remarks: Mapping[str, str] = field(default_factory=dict)
+    personal: tuple[SampleScore, ...] = ()
+    deduction: float | None = None
+    deduction_remark: str = ""
+
+
+@dataclass(frozen=True)
 class FormSpec:
     id: str
     title: str
@@ -240,6 +269,7 @@ class FormSpec:
     # Which validation rules apply, with their parameters: {rule slug: {param: value} | false}.
     # Read by the validation rules; this loader only checks it is a mapping of mappings.
     checks: Mapping[str, Any] = field(default_factory=dict)
+    sample: Sample | None = None  # example values: what the README pictures show
     source: str = ""  # the file it was loaded from
 
     @property
@@ -312,6 +342,8 @@ def _value(hint: Any, value: Any, path: Path | str, key: str, fail: Any) -> Any:
     if origin is Mapping or hint is Any:
         if origin is Mapping and not isinstance(value, Mapping):
             raise fail(key, f"应为映射 (expected a mapping), 实为 {type(value).__name__}")
+        if origin is Mapping and args and args[1] is not Any:  # typed values are checked one by one
+            return {k: _value(args[1], v, path, f"{key}.{k}", fail) for k, v in value.items()}
         return value
     if hint is bool:
         if not isinstance(value, bool):

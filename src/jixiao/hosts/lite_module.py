@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULES: tuple[tuple[str, bool, str], ...] = (
     ("", True, ""),  # the package itself: only __version__ (see module_source)
     ("errors", False, "errors.py"),
+    ("yamldata", False, "yamldata.py"),  # the rule-pack loader's extends/merge (imports yaml lazily)
     ("rulepacks", True, "rulepacks/__init__.py"),
     ("core.parsing", False, "core/parsing.py"),
     ("core.scoring", False, "core/scoring.py"),
@@ -34,10 +35,6 @@ MODULES: tuple[tuple[str, bool, str], ...] = (
     ("functions", False, "functions.py"),
 )
 
-_YAML_IMPORT = "import yaml\n"
-_YAML_OPTIONAL = ("try:\n    import yaml\nexcept ImportError:  # xlwings Lite: packs are embedded\n"
-                  "    yaml = None\n")
-
 REQUIREMENTS = """\
 # jixiao 的 xlwings Lite 模块是自包含的（内嵌计分核心与规则包），不需要安装任何包。
 # (The jixiao xlwings Lite module is self-contained: no package needs to be installed.)
@@ -45,16 +42,11 @@ REQUIREMENTS = """\
 
 
 def module_source(rel: str) -> str:
-    """Source of one embedded module, adapted for Lite only where it must be."""
+    """Source of one embedded module: the file unchanged, except the package's own ``__init__``."""
     if rel == "":  # not jixiao/__init__.py: its lazy attributes reach modules Lite lacks
         return f'"""jixiao core, embedded for xlwings Lite."""\n\n__version__ = {__version__!r}\n'
     file = next(f for r, _, f in MODULES if r == rel)
-    text = (ROOT / file).read_text(encoding="utf-8")
-    if rel == "rulepacks":
-        if text.count(_YAML_IMPORT) != 1:
-            raise RuntimeError("rulepacks/__init__.py: expected one 'import yaml' line to make optional")
-        text = text.replace(_YAML_IMPORT, _YAML_OPTIONAL)
-    return text
+    return (ROOT / file).read_text(encoding="utf-8")
 
 
 def pack_data() -> dict[str, dict]:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import RulePackError
+from ..yamldata import read_extending
 
 DEFAULT_PACK = "cz2020-10"
 BUILTIN_DIR = Path(__file__).parent
@@ -121,38 +120,15 @@ def _find(name_or_path: str | os.PathLike[str]) -> Path:
     )
 
 
-def _read(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    if path in chain:
-        raise RulePackError(f"{path}: extends: 循环继承 (circular extends)")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RulePackError(f"{path}: 无法读取规则包 (cannot read rule pack): {exc}") from exc
-    if not isinstance(data, dict):
-        raise RulePackError(f"{path}: 规则包应为 YAML 映射 (a rule pack must be a mapping)")
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise RulePackError(f"{path}: extends: 应为规则包名称 (must be a pack name)")
-    sibling = path.parent / f"{parent}.yaml"  # a pack folder may extend its own packs
-    base_path = sibling.resolve() if sibling.is_file() else _find(parent)
-    return _merge(_read(base_path, (*chain, path)), data)
+def _parent(path: Path, parent: str) -> Path:
+    """The pack an ``extends:`` names: a sibling first (a pack folder may extend its own packs)."""
+    sibling = path.parent / f"{parent}.yaml"
+    return sibling.resolve() if sibling.is_file() else _find(parent)
 
 
-def _merge(base: dict[str, Any], override: Mapping[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Mappings merge key by key and lists replace — except the word lists under ``words``, which
-    add up: a pack extending another adds its province's spellings to the base ones."""
-    merged = dict(base)
-    for key, value in override.items():
-        here = (*path, str(key))
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = _merge(dict(merged[key]), value, here)
-        elif here[0] == "words" and isinstance(value, list) and isinstance(merged.get(key), list):
-            merged[key] = merged[key] + [w for w in value if w not in merged[key]]
-        else:
-            merged[key] = value
-    return merged
+def _read(path: Path) -> dict[str, Any]:
+    """The pack in ``path`` merged onto its ``extends:`` chain; the word lists under ``words`` add up."""
+    return read_extending(path, _parent, RulePackError, ("规则包", "rule pack"), additive=("words",))
 
 
 class _Reader:

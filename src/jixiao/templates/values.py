@@ -130,4 +130,9 @@ def concat_parts(text: str, resolve: Callable[[str], Expr]) -> list[Expr]:
 
 
 def expected_points(spec: FormSpec) -> float:
-    return float(spec.indicators.expected_points or 0)
+    """What the 分值/权重 column should total: the spec's ``expected_points``, else a fixed tree's own
+    points (a 分值 total compared with 0 would always show red)."""
+    table = spec.indicators
+    if table.expected_points is None and table.sections:
+        return float(sum(s.points for s in table.sections))
+    return float(table.expected_points or 0)
