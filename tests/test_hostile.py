@@ -469,3 +469,6 @@ def test_what_the_parent_prepares_every_worker_starts_with(tmp_path):
         prepared, _PREPARED[:] = list(_PREPARED), []
     assert prepared == [os.getpid()]  # once, here
     assert all(seen == prepared and pid != os.getpid() for pid, seen in out)
+    alone = [r for _, r in run_guarded(range(3), _prepared, (), 1, Limits(seconds=30), tmp_path,
+                                       lambda *a: None, prepare)]
+    assert _PREPARED == [] and all(seen == [] for _, seen in alone)  # one worker loads what it needs itself

@@ -233,11 +233,12 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
     """Yield ``(item, func(item, *shared))`` for every item, each computed in a worker process;
     in completion order. An item whose worker fails gets ``on_failure(item, reason, partial)``
     instead (``partial``: what it passed to :func:`checkpoint`, or None); the items sent ahead
-    to that worker go to a new one. ``prepare()`` runs here first when workers are forked from
-    this process: what it loads, every worker (a replacement too) starts with."""
+    to that worker go to a new one. ``prepare()`` runs here first when several workers are
+    forked from this process: what it loads, every worker (a replacement too) starts with,
+    instead of each loading it for itself (one worker gains nothing from it)."""
     ctx = _context()
     queue = deque(items)
-    if queue and prepare is not None and ctx.get_start_method() == "fork":
+    if prepare is not None and min(jobs, len(queue)) > 1 and ctx.get_start_method() == "fork":
         prepare()
     workers: list[_Worker] = []
     number = 0
