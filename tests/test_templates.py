@@ -306,3 +306,20 @@ def test_points_total_highlight_is_off_on_the_form_as_given(form_id: str) -> Non
                 numbers = [v if isinstance(v, (int, float)) else float(str(v).rstrip("%")) / 100 for v in cells
                            if v not in (None, "")]
                 assert abs(sum(numbers) - float(m[3])) < 1e-6, (form_id, rule.formula[0], cells)
+
+
+@pytest.mark.parametrize("form_id", FORM_IDS)
+def test_status_text_has_room(form_id: str) -> None:
+    """The 填报状态 text spans at least two columns, whatever the form's width (a 4-column form
+    once gave it one column and the sentence was cut off before the grade)."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    ws = build_workbook(form_id, "native", SEEDS[form_id]).active
+    label = next(c for row in ws.iter_rows() for c in row if c.value == "填报状态")
+    label_range = next(m for m in ws.merged_cells.ranges if label.coordinate in m)
+    status = f"{get_column_letter(label_range.max_col + 1)}{label.row}"
+    status_range = next(m for m in ws.merged_cells.ranges if status in m)
+    value = ws[status].value
+    assert str(getattr(value, "text", value)).startswith("=")  # the status formula (an array formula in native)
+    assert status_range.max_col - status_range.min_col + 1 >= 2
+    assert status_range.max_col == ws.max_column >= column_index_from_string("D")

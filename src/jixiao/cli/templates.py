@@ -31,7 +31,7 @@ def generate_all(out: Path, forms: tuple[str, ...] = FORM_IDS, modes: tuple[str,
 @click.option("--images", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="另将填入示例数据的表单渲染为 PNG（需要 LibreOffice 与 pdftoppm），如 docs/images")
 def command(out: Path, forms: tuple[str, ...], modes: tuple[str, ...], images: Path | None) -> None:
-    """生成空白模板工作簿（附表1、附表2、项目支出绩效自评表 × 三种公式模式）。"""
+    """生成空白模板工作簿（每张内置表单 × 三种公式模式；JIXIAO_FORMS 中的用户表单用 --form 指定）。"""
     try:
         for path in generate_all(out, forms or FORM_IDS, modes or MODES):
             form_id = path.stem.rsplit("-", 1)[0]

@@ -358,13 +358,15 @@ class Layout(FixedTree):
 
     def status_rows(self) -> None:
         sh, r = self.sh, self.r
-        span = sh.ncols - 3
-        sh.put(r, 1, "填报状态", role="header", span=3)
+        # The label takes up to three columns, leaving at least two for the status text.
+        label = max(1, min(3, sh.ncols - 2))
+        span = sh.ncols - label
+        sh.put(r, 1, "填报状态", role="header", span=label)
         status = status_line(self.spec, sh.fields, self.name)
-        sh.fields["status"] = sh.put(r, 4, role="calc", span=span, expr=status, align="left")
+        sh.fields["status"] = sh.put(r, label + 1, role="calc", span=span, expr=status, align="left")
         sh.heights[r] = 30
-        sh.put(r + 1, 1, "计分规则包", role="header", span=3)
-        sh.fields["pack"] = sh.put(r + 1, 4, self.pack, role="pack", span=span, align="left")
+        sh.put(r + 1, 1, "计分规则包", role="header", span=label)
+        sh.fields["pack"] = sh.put(r + 1, label + 1, self.pack, role="pack", span=span, align="left")
         self.r = r + 2
 
 def layout(spec: FormSpec, data: dict[str, Any], pack: str) -> Sheet:
