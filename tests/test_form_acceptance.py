@@ -124,3 +124,18 @@ def test_a_column_the_spec_adds_is_generated_and_read(tmp_path: Path, monkeypatc
     assert form.form_id == "jiedao-zuozheng"
     assert [i.get("evidence").text for i in form.indicators] == ["服务台账 1200 人次", "", ""]
     clear_caches()
+
+
+def test_what_a_title_stands_for_follows_the_forms_folder(generated: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader remembers which form a title names; in one process, a changed JIXIAO_FORMS is heeded."""
+    copy = tmp_path / "typed.xlsx"
+    _values_copy(generated, copy)
+    forms = tmp_path / "forms"
+    assert read_workbook(copy).forms[0].form_id == "jiedao-2025"
+    monkeypatch.delenv("JIXIAO_FORMS")
+    clear_caches()
+    assert read_workbook(copy).forms[0].form_id != "jiedao-2025"  # no such form without the folder
+    monkeypatch.setenv("JIXIAO_FORMS", str(forms))
+    clear_caches()
+    assert read_workbook(copy).forms[0].form_id == "jiedao-2025"

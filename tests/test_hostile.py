@@ -427,3 +427,48 @@ def test_a_worker_dying_while_files_are_sent_ahead_costs_only_its_file(tmp_path)
     assert all("SIGABRT" in reason for reason in failures), failures
     ok = list(run_guarded(big, _length, (), 2, Limits(seconds=30), tmp_path, lambda *a: "failed"))
     assert sorted(r for _, r in ok) == [3_000_000] * 5
+
+
+def _abort_on_seven(item: int) -> int:
+    if item == 7:
+        os.abort()
+    return item * 10
+
+
+def test_a_worker_dying_after_results_it_sent_costs_only_the_file_under_way(tmp_path):
+    """Items go to a worker several at a time and its results are collected several at a time:
+    what it finished before dying stands, the item under way fails, the rest run elsewhere."""
+    from jixiao.validation.guard import Limits, run_guarded
+
+    for jobs in (1, 2):
+        results = dict(run_guarded(range(30), _abort_on_seven, (), jobs, Limits(seconds=30), tmp_path,
+                                   lambda item, reason, partial: reason))
+        assert sorted(results) == list(range(30))
+        assert "SIGABRT" in results[7]
+        assert {k: v for k, v in results.items() if k != 7} == {k: k * 10 for k in range(30) if k != 7}
+
+
+_PREPARED: list[int] = []
+
+
+def _prepared(item: int) -> tuple[int, list[int]]:
+    return os.getpid(), list(_PREPARED)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit what the parent loaded only when forked")
+def test_what_the_parent_prepares_every_worker_starts_with(tmp_path):
+    from jixiao.validation.guard import Limits, run_guarded
+
+    def prepare() -> None:
+        _PREPARED.append(os.getpid())
+
+    try:
+        out = [r for _, r in run_guarded(range(20), _prepared, (), 2, Limits(seconds=30), tmp_path,
+                                         lambda *a: None, prepare)]
+    finally:
+        prepared, _PREPARED[:] = list(_PREPARED), []
+    assert prepared == [os.getpid()]  # once, here
+    assert all(seen == prepared and pid != os.getpid() for pid, seen in out)
+    alone = [r for _, r in run_guarded(range(3), _prepared, (), 1, Limits(seconds=30), tmp_path,
+                                       lambda *a: None, prepare)]
+    assert _PREPARED == [] and all(seen == [] for _, seen in alone)  # one worker loads what it needs itself

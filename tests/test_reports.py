@@ -20,6 +20,7 @@ from jixiao.reports import read_report, validate_report
 from jixiao.reports.claims import Num, Place, extract
 from jixiao.reports.reading import decode_text, walk_paragraphs
 from jixiao.validation.batch import validate_paths
+from jixiao.validation.engine import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -332,6 +333,10 @@ def test_workbook_facts_only_when_the_batch_holds_a_report(tmp_path: Path) -> No
     for f in plain.files:
         assert f.findings == with_report[Path(f.path).name].findings
         assert f.status == with_report[Path(f.path).name].status
+    # validate_file works the facts out only when asked (a 自评报告 is held against them)
+    alone, asked = validate_file(books / "a1.xlsx"), validate_file(books / "a1.xlsx", facts=True)
+    assert alone.facts is None and asked.facts.total is not None and asked.facts.items
+    assert alone.findings == asked.findings and alone.status == asked.status
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -318,6 +319,29 @@ def test_formula_refs_after_an_attribute_full_of_r(tmp_path):
 
     book = read_workbook(_package(tmp_path / "r.xlsx", [sheet]))
     assert book.template == "jixiao" and book.formula_cells == {"S": frozenset({"B1"})}
+
+
+# What formula_refs finds, as the expression the scan used before it walked back from each <f.
+_FORMULA_REF_SPEC = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\s*<f\b')
+_XML_TOKENS = st.sampled_from([b"<c", b"<c>", b"<col", b"<c:x", b" ", b"\n", b"\t", b'r="', b' r="A1"', b' r="XFD9"',
+                               b' r="a1"', b"xr", b' xr="B2"', b"r", b'="', b'"', b'A12"', b' s="3"', b">", b"/>",
+                               b"<f", b"<f>", b"<f/>", b"<foo", b"</f>", b"<v>1</v>", b"</c>", b"<", b"1+1"])
+
+
+@given(st.lists(_XML_TOKENS, max_size=30))
+@example([b"<c", b' r="A1"', b">", b"\n", b"<f>"])
+@example([b"<c", b' xr="B2"', b' r="A1"', b">", b"<f"])
+@example([b"<c", b' r="a1"', b' r="A1"', b">", b"<f/>"])
+def test_formula_refs_agree_with_the_expression_they_replace(tokens):
+    xml = b"".join(tokens)
+    assert security.formula_refs(xml) == _FORMULA_REF_SPEC.findall(xml)
+
+
+def test_formula_refs_scan_is_linear_on_long_tags_and_many_formulas():
+    long_tag = b'<c r="A1"' + b' x="1"' * 200_000 + b">"
+    assert security.formula_refs((long_tag + b"<f>1</f></c>") * 5) == [b"A1"] * 5
+    assert security.formula_refs(b"<f" * 300_000 + b" " * 300_000 + b"<f>") == []
+    assert security.formula_refs(b'<c r="B2">' + b" " * 300_000 + b"<f" * 300_000) == [b"B2"]
 
 
 def test_uncached_scan_of_many_formula_ends_in_one_cell(tmp_path):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from jixiao import security
 from jixiao.reader.sheetmeta import format_unit, shown_value, xlsx_sheet_meta, xlsx_styles
@@ -41,6 +43,26 @@ def test_xlsx_cells_in_any_attribute_order(cell):
     meta = xlsx_sheet_meta(f"<worksheet><sheetData><row r=\"2\">{cells}</row></sheetData></worksheet>".encode(),
                            styles)
     assert meta.shown == {(1, 1): "%", (1, 2): "万元"}  # shared-string text and plain cells unchanged
+
+
+_CELLS = st.lists(st.tuples(st.integers(0, 30), st.integers(0, 60), st.sampled_from(["0", "1", "2", "12", "21", "121", "01"]),
+                            st.sampled_from(["", "n", "s", "str", "e"])), max_size=40, unique_by=lambda c: c[:2])
+
+
+@given(_CELLS, st.booleans())
+def test_xlsx_shown_cells_are_those_of_the_unit_styles(cells, ordered):
+    # Only the cells of styles that show a unit are sought (1 ≠ 12 ≠ 121 ≠ 01), numbers only.
+    styles = {1: "%", 12: "万元", 21: "个"}
+    expected = {}
+    xml = []
+    for r, c, s, t in cells:
+        ref = f"{chr(64 + c // 26) if c >= 26 else ''}{chr(65 + c % 26)}{r + 1}"
+        kind = f' t="{t}"' if t else ""
+        xml.append(f'<c r="{ref}" s="{s}"{kind}><v>1</v></c>' if ordered else f'<c s="{s}"{kind} r="{ref}"><v>1</v></c>')
+        if int(s) in styles and str(int(s)) == s and t in ("", "n"):
+            expected[r, c] = styles[int(s)]
+    meta = xlsx_sheet_meta(f"<worksheet><sheetData>{''.join(xml)}</sheetData></worksheet>".encode(), styles)
+    assert meta.shown == expected
 
 
 def test_hidden_rows_and_columns_bounded():

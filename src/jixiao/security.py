@@ -7,19 +7,17 @@ validator turns it into an ``unreadable-file`` finding. Nothing here opens a wor
 from __future__ import annotations
 
 import codecs
-import io
 import itertools
 import os
 import re
 import stat
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from . import sizes
+from .zipmembers import Info, Package, member_chunks, member_head, read_member
 
 # Limits generous for real 绩效 forms (a few hundred KB) and tight for hostile input.
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -131,7 +129,11 @@ def sniff_workbook(path: str | os.PathLike[str],
 
 def check_zip_limits(zf: zipfile.ZipFile, what: str = "工作簿") -> list[zipfile.ZipInfo]:
     """Member count, sizes and compression ratio, from the central directory (nothing inflated)."""
-    infos = zf.infolist()
+    return check_members(zf.infolist(), what)
+
+
+def check_members(infos: list[Info], what: str = "工作簿") -> list[Info]:
+    """:func:`check_zip_limits` of members already listed (a :class:`~jixiao.zipmembers.Package`'s)."""
     if len(infos) > MAX_MEMBERS:
         raise UnsafeFile(f"{what}内部文件过多（{len(infos)} 个），疑似压缩炸弹")
     total = 0
@@ -157,17 +159,17 @@ def check_ods(raw: bytes, kept: dict[str, bytes]) -> bool:
     if raw[30:38] != b"mimetype":
         return False  # OpenDocument puts its stored "mimetype" member first (ODF 1.2 part 3, 3.3)
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            infos = check_zip_limits(zf)
-            if zip_mimetype(zf, {i.filename for i in infos}) != ODS_MIMETYPE:
+        with Package(raw) as package:
+            infos = check_members(package.infos)
+            if zip_mimetype(package.zf, {i.filename for i in infos}) != ODS_MIMETYPE:
                 return False
             for info in infos:
                 if info.filename in ODS_KEEP:
-                    data = read_member(zf, raw, info)
+                    data = read_member(package.zf, raw, info)
                     kept[info.filename] = data
                     has_dtd = _prolog_has_dtd(iter((data,)))
                 else:
-                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
+                    has_dtd = part_has_dtd(package.zf, raw, info)
                 if has_dtd:
                     raise UnsafeFile(f"表格 XML 含有 DOCTYPE/ENTITY 声明（{info.filename}），已拒绝（防 XML 实体攻击）")
             if "content.xml" not in kept:
@@ -177,9 +179,39 @@ def check_ods(raw: bytes, kept: dict[str, bytes]) -> bool:
         raise
     except Exception:  # zipfile/zlib errors: the .xlsx checks that follow report the damage
         return False
-# The r="A1" of a <c> holding <f>: the three ways over an attribute character are disjoint (an
-# "r" inside a name, an "r" that starts a name other than r=, anything else), so no backtracking.
-_FORMULA_REF_RE = re.compile(rb'<c\b(?:[^<>r]|\Br|\br(?!="))*\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\s*<f\b')
+
+
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")  # \w of bytes
+_SPACE_BYTES = frozenset(b" \t\n\r\x0b\x0c")  # \s of bytes
+_REF_VALUE_RE = re.compile(rb'([A-Z]{1,3}[0-9]{1,7})"')
+
+
+def formula_refs(sheet_xml: bytes) -> list[bytes]:
+    """The r="A1" of every <c> holding a <f>, in order: what the regular expression
+    ``<c\\b(?:[^<>r]|\\Br|\\br(?!="))*\\br="([A-Z]{1,3}[0-9]{1,7})"[^<>]*>\\s*<f\\b`` finds, but
+    found from the formulas back to their cells (a form has a few dozen formulas among hundreds
+    of cells, and that expression tries every cell). Each byte is looked at a bounded number of
+    times: from one <f the walk back never passes the previous "<"."""
+    out = []
+    find, rfind, n = sheet_xml.find, sheet_xml.rfind, len(sheet_xml)
+    q = find(b"<f")
+    while q >= 0:
+        if q + 2 >= n or sheet_xml[q + 2] not in _WORD_BYTES:  # <f\b, not <foo
+            g = q - 1
+            while g >= 0 and sheet_xml[g] in _SPACE_BYTES:
+                g -= 1
+            start = rfind(b"<", 0, g) if g >= 0 and sheet_xml[g] == 0x3E else -1  # the tag closed by ">"
+            # <c\b, no ">" inside, then its first r=" not preceded by a word character.
+            if (start >= 0 and sheet_xml.startswith(b"<c", start) and sheet_xml[start + 2] not in _WORD_BYTES
+                    and find(b">", start, g) < 0):
+                k = find(b'r="', start + 3, g)
+                while k >= 0 and sheet_xml[k - 1] in _WORD_BYTES:
+                    k = find(b'r="', k + 1, g)
+                ref = _REF_VALUE_RE.match(sheet_xml, k + 3, g) if k >= 0 else None
+                if ref:
+                    out.append(ref.group(1))
+        q = find(b"<f", q + 2)
+    return out
 
 
 def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] | None = None,
@@ -195,15 +227,16 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
     ``errors`` receives the cells whose cached value is an error (calamine reads them as blank).
     """
     try:
-        with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            infos = check_zip_limits(zf)
+        with Package(raw) as package:
+            zf = package.fallback  # None for a plain package: its members are read from raw
+            infos = check_members(package.infos)
             names = {i.filename for i in infos}
             if "EncryptedPackage" in names:
                 raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 from .reader.filetype import describe_zip, zip_mimetype
 
-                raise UnsafeFile(describe_zip(names, zip_mimetype(zf, names))
+                raise UnsafeFile(describe_zip(names, zip_mimetype(package.zf, names))
                                  or "不是 Excel 工作簿（压缩包中没有工作簿内容）")
             uncached = False
             want_refs: bool | None = None  # decided at the first formula, once kept parts are in
@@ -219,7 +252,7 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                     # Any part that starts like XML is XML, whatever its name (rels can
                     # point anywhere); only its prolog is read.
                     data = b""
-                    has_dtd = _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True))
+                    has_dtd = part_has_dtd(zf, raw, info)
                 if has_dtd:
                     raise UnsafeFile(f"工作簿 XML 含有 DOCTYPE/ENTITY 声明（{name}），已拒绝（防 XML 实体攻击）")
                 refusal = sizes.sheet_refusal(name, data) if sheet else None
@@ -235,7 +268,7 @@ def check_ooxml(raw: bytes, keep: tuple[str, ...] = (), kept: dict[str, bytes] |
                         want_refs = formulas is not None and (
                             formula_refs_wanted is None or formula_refs_wanted(kept or {}))
                     if want_refs and formulas is not None:
-                        formulas[name] = frozenset(m.decode() for m in _FORMULA_REF_RE.findall(data))
+                        formulas[name] = frozenset(m.decode() for m in formula_refs(data))
             return uncached
     except UnsafeFile:
         raise
@@ -262,75 +295,6 @@ def sheet_error_cells(sheet_xml: bytes) -> dict[str, str]:
         if ref and value:
             found[ref.group(1).decode()] = value.group(1).decode("ascii", "replace")
     return found
-
-
-_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, extra field length
-
-
-_FEED = 16 * 1024  # compressed bytes handed to zlib at a time: its unconsumed tail stays small
-
-
-def member_chunks(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo,
-                  chunk: int = 4096, grow: bool = False) -> Iterator[bytes]:
-    """A member's uncompressed bytes, chunk by chunk, never more than its declared size.
-
-    Stored and deflated members (all that Excel and WPS write) are inflated straight from the
-    file's bytes: ``ZipFile.open`` costs about 20 µs a member, as much as the rest of the scan.
-    Anything else goes through ``zipfile``. With ``grow`` the chunks double up to 64 KiB (a
-    prolog is usually decided in the first 128 bytes, but padding may go on for megabytes).
-    """
-    if info.flag_bits & 0x1:
-        raise UnsafeFile("文件已加密（设置了打开密码），请去除密码后重新报送")
-    if info.flag_bits & 0x20 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        with zf.open(info) as fh:  # zipfile refuses what it cannot read (patched data, odd methods)
-            yield from iter(lambda: fh.read(chunk), b"")
-        return
-    at = info.header_offset
-    if not 0 <= at <= len(raw) - _LOCAL_HEADER.size:
-        raise zipfile.BadZipFile(f"local header of {info.filename} lies outside the file")
-    sig, name_len, extra_len = _LOCAL_HEADER.unpack_from(raw, at)
-    name = info.orig_filename
-    name = name.encode("ascii" if name.isascii() else "utf-8" if info.flag_bits & 0x800 else "cp437")
-    if sig != b"PK\x03\x04" or name_len != len(name) or not raw.startswith(name, at + _LOCAL_HEADER.size):
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    start = at + _LOCAL_HEADER.size + name_len + extra_len
-    size = info.compress_size
-    if start + size > len(raw):
-        raise EOFError(f"{info.filename} is truncated")
-    # Small members as one bytes slice; big ones through a view, so nothing large is copied.
-    body = raw[start:start + size] if size <= _FEED else memoryview(raw)[start:start + size]
-    left = info.file_size
-    if info.compress_type == zipfile.ZIP_STORED:
-        pos = 0
-        while pos < left:
-            yield bytes(body[pos:pos + chunk])
-            pos += chunk
-            chunk = min(chunk * 2, 65536) if grow else chunk
-        return
-    inflater = zlib.decompressobj(-15)
-    fed, pending = 0, b""
-    while left > 0 and not inflater.eof:
-        if not pending:
-            if fed >= len(body):
-                return
-            pending, fed = body[fed:fed + _FEED], fed + _FEED
-        before = len(pending)
-        out = inflater.decompress(pending, min(chunk, left))
-        pending = inflater.unconsumed_tail
-        if out:
-            left -= len(out)
-            yield out
-            chunk = min(chunk * 2, 65536) if grow else chunk
-        elif len(pending) == before:
-            return  # no progress: a damaged stream (the size/CRC check of a whole read fails)
-
-
-def read_member(zf: zipfile.ZipFile, raw: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A whole member, checked against its declared size and CRC like ``ZipFile.read``."""
-    data = b"".join(member_chunks(zf, raw, info, chunk=max(info.file_size, 1)))
-    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
-        raise zipfile.BadZipFile(f"{info.filename} is corrupt (size or CRC)")
-    return data
 
 
 # White space and whole comments/PIs in one C-level step (a run of "<?a?>" is no slower than text).
@@ -381,6 +345,13 @@ def _prolog_has_dtd(chunks: Iterator[bytes]) -> bool:
     first = next(chunks, b"")
     verdict = _prolog_verdict(first)
     return _prolog_walk(itertools.chain((first,), chunks)) if verdict is None else verdict
+
+
+def part_has_dtd(zf: zipfile.ZipFile | None, raw: bytes, info: Info) -> bool:
+    """:func:`_prolog_has_dtd` of a member inflated only as far as its prolog goes: its first
+    256 bytes in one call, which settle almost every part, then chunk by chunk if need be."""
+    verdict = _prolog_verdict(member_head(raw, info, 256))
+    return _prolog_has_dtd(member_chunks(zf, raw, info, chunk=256, grow=True)) if verdict is None else verdict
 
 
 def _prolog_walk(chunks: Iterator[bytes]) -> bool:

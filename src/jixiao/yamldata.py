@@ -29,6 +29,14 @@ def merge(base: Mapping[str, Any], override: Mapping[str, Any], additive: tuple[
     return merged
 
 
+def load_text(text: str) -> Any:
+    """``yaml.safe_load`` through libyaml when PyYAML has it (about 2.5× faster on the form specs
+    every process loads; the same safe constructors), the pure-Python loader otherwise."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
+
+
 def read_extending(path: Path, parent_path: Callable[[Path, str], Path], error: type[Exception],
                    what: tuple[str, str], additive: tuple[str, ...] = (),
                    chain: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -43,7 +51,7 @@ def read_extending(path: Path, parent_path: Callable[[Path, str], Path], error: 
     if path in chain:
         raise error(f"{path}: extends: 循环继承 (circular extends)")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_text(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(f"{path}: 无法读取{zh} (cannot read {en}): {exc}") from exc
     if not isinstance(data, dict):

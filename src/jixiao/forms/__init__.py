@@ -14,10 +14,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..core.parsing import normalize_text
-from ..yamldata import read_extending
+from ..yamldata import load_text, read_extending
 from .spec import FormSpec, FormSpecError, build
 
 SPEC_DIR = Path(__file__).parent
@@ -112,7 +110,7 @@ def labels() -> dict[str, dict[str, list[str]]]:
 
 @functools.lru_cache(maxsize=8)
 def _vocabulary(forms_env: str) -> tuple[dict[str, dict[str, list[str]]], dict[str, dict[str, str]]]:
-    vocab = yaml.safe_load((SPEC_DIR / "labels.yaml").read_text(encoding="utf-8"))
+    vocab = load_text((SPEC_DIR / "labels.yaml").read_text(encoding="utf-8"))
     builtin = set(builtin_form_ids())
     specs = sorted(all_forms(), key=lambda f: (f.id not in builtin, f.id))
     columns = vocab["columns"]

@@ -55,42 +55,63 @@ def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
     return tuple(hits), title
 
 
-# Rows are scanned several times while one sheet is read; memo by row identity, cleared
+# The row labels that end a table body (总分, 等级, the next form's funds rows).
+_TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
+
+
+class _Marks:
+    """What one row's cells stand for, from one pass over the row: the best label per key in each
+    group, whether a cell holds a form's title, and whether those alone end a table body."""
+
+    __slots__ = ("labels", "title", "ends")
+
+    def __init__(self, labels: dict[str, dict[str, tuple[int, int]]], title: bool) -> None:
+        self.labels = labels
+        self.title = title
+        rows = labels["rows"]
+        self.ends = title or len(labels["columns"]) >= 2 or any(k in rows for k in _TABLE_END_ROWS)
+
+
+# Rows are asked about several times while one sheet is read; memo by row identity, cleared
 # around each find_forms call (ids are only stable while the grid is alive).
-_MEMO: dict[int, dict[str, dict[str, tuple[int, int]]]] = {}
-_NO_LABELS: dict[str, dict[str, tuple[int, int]]] = {g: {} for g in _GROUPS}
+_MEMO: dict[int, _Marks] = {}
+_NO_MARKS = _Marks({g: {} for g in _GROUPS}, False)  # most rows: one shared, never mutated
+
+
+def _marks(row: list[Any]) -> _Marks:
+    """The row's marks, scanned on first asking (see ``_MEMO``)."""
+    marks = _MEMO.get(id(row))
+    if marks is None:
+        marks = _MEMO[id(row)] = _scan(row)
+    return marks
+
+
+def _scan(row: list[Any]) -> _Marks:
+    labels: dict[str, dict[str, tuple[int, int]]] | None = None
+    title = False
+    for c, v in enumerate(row):
+        if not v or not isinstance(v, str) or len(v) >= 60:
+            continue
+        hits, is_title = _text_info(v)
+        title = title or is_title
+        if hits:
+            if labels is None:
+                labels = {g: {} for g in _GROUPS}
+            for hit_group, key, prio in hits:
+                found = labels[hit_group]
+                if key not in found or prio < found[key][1]:
+                    found[key] = (c, prio)
+    if labels is None:
+        return _Marks(_NO_MARKS.labels, True) if title else _NO_MARKS
+    return _Marks(labels, title)
 
 
 def _row_labels(row: list[Any], group: str = "columns") -> dict[str, tuple[int, int]]:
     """key → (column, priority), the best-priority (then leftmost) cell for each key.
 
-    One pass over the row serves every label group and the title test (``_has_title``).
+    One pass over the row serves every label group, the title test and the table-end test (``_marks``).
     """
-    memo = _MEMO.get(id(row))
-    if memo is None:
-        memo = _NO_LABELS  # most rows hold no label: share one empty (never mutated) memo
-        for c, v in enumerate(row):
-            if not v or not isinstance(v, str) or len(v) >= 60:
-                continue
-            hits, title = _text_info(v)
-            if not (hits or title):
-                continue
-            if memo is _NO_LABELS:
-                memo = {g: {} for g in _GROUPS}
-            if title:
-                memo["title"] = {}
-            for hit_group, key, prio in hits:
-                found = memo[hit_group]
-                if key not in found or prio < found[key][1]:
-                    found[key] = (c, prio)
-        _MEMO[id(row)] = memo
-    return memo[group]
-
-
-def _has_title(row: list[Any]) -> bool:
-    """Does the row hold one of the three forms' titles?"""
-    _row_labels(row)
-    return "title" in _MEMO[id(row)]
+    return _marks(row).labels[group]
 
 
 def _is_header(keys: dict[str, Any]) -> bool:
@@ -133,8 +154,10 @@ def _header_columns(rows: Grid, r: int) -> tuple[dict[str, int], int]:
     return columns, data_start
 
 
+@functools.lru_cache(maxsize=16384)
 def _title_of(text: str) -> tuple[str, str] | None:
-    """(form id, title) of the longest form title or alias the text holds."""
+    """(form id, title) of the longest form title or alias the text holds (memoised: every cell
+    above a table is asked, and forms repeat the same texts)."""
     norm = normalize_text(text)
     for title, form_id in title_index():
         if title and title in norm:
@@ -163,3 +186,10 @@ def _by_columns(found: frozenset[str], funds: bool) -> str:
         return fit, spec.id == DEFAULT_FORM
 
     return max(all_forms(), key=score).id
+
+
+def _clear_text_caches() -> None:
+    """Forget what texts were found to stand for (the form specs changed)."""
+    _label.cache_clear()
+    _text_info.cache_clear()
+    _title_of.cache_clear()

@@ -20,7 +20,7 @@ from ..core.parsing import normalize_text
 from ..forms import normalize_label
 from .biff import xls_sheet_meta
 from .grids import Grid, _fill_blanks, _sheet_parts, _template_of, fill_xls_errors, load_grids
-from .headers import _MEMO, _classify, _header_columns, _is_header, _label, _row_labels, _text_info
+from .headers import _MEMO, _classify, _clear_text_caches, _header_columns, _is_header, _row_labels
 from .model import Form, Workbook, a1
 from .sections import _find_funds_header, _fraction_weights, _labels_below, _read_funds, _read_table
 from .sheetmeta import Merge, SheetMeta, apply_shown, ods_sheet_meta, xlsx_sheet_meta, xlsx_styles
@@ -32,8 +32,7 @@ def _forget_stale_labels() -> None:
     """Label and title caches hold what the form specs said: drop them when JIXIAO_FORMS changes."""
     env = os.environ.get("JIXIAO_FORMS", "")
     if env != _FORMS_ENV[0]:
-        _label.cache_clear()
-        _text_info.cache_clear()
+        _clear_text_caches()
         _labels_below.cache_clear()
         _FORMS_ENV[0] = env
 

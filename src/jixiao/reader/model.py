@@ -29,6 +29,7 @@ def col_letter(col: int) -> str:
     return letters
 
 
+@functools.lru_cache(maxsize=65536)  # findings and facts ask every cell's address, often twice
 def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row + 1}"
 
@@ -76,27 +77,35 @@ class Cell:
 
     @property
     def blank(self) -> bool:
-        if self._blank is None:
-            v = self.value
-            if v is None or v == "":
-                self._blank = True
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                self._blank = v != v  # NaN
-            else:
-                self._blank = is_blank(v)
-        return self._blank
+        known = self._blank
+        if known is not None:  # asked hundreds of times a file: the memo first
+            return known
+        v = self.value
+        if v is None or v == "":
+            known = True
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            known = v != v  # NaN
+        else:
+            known = is_blank(v)
+        self._blank = known
+        return known
 
     @property
     def text(self) -> str:
         if self.blank:
             return ""
         v = self.value
+        if v.__class__ is str:  # the usual case first
+            return v.strip()
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
         return str(v).strip()
 
     def quantity(self, what: str = "数值") -> Quantity:
         """Parse as a number (raises JXError when it is not one)."""
+        parsed = self._parsed
+        if parsed is not None and parsed is not ...:
+            return parsed  # parsed before: the same number (``what`` only words an error)
         return parse_quantity(self.value, what)
 
     def try_quantity(self) -> Quantity | None:

@@ -9,7 +9,7 @@ from typing import Any
 from ..core.parsing import is_blank, normalize_text
 from ..forms import FormSpecError, load_form, normalize_label
 from .grids import Grid
-from .headers import _MEMO, _has_title, _is_header, _label, _row_labels
+from .headers import _is_header, _label, _marks, _row_labels
 from .model import Cell, Form, FundsRow
 from .sheetmeta import Merge
 from .table import read_body
@@ -51,19 +51,16 @@ def _read_funds(rows: Grid, sheet: str, start: int, end: int,
     return funds
 
 
-_TABLE_END_ROWS = ("grand_total", "grade", "total_funds", "fiscal", "carryover", "other")
-
-
 def _ends_table(row: list[Any], below: frozenset[str] = frozenset()) -> bool:
     """总分 / 合计 / 等级, a 得分汇总 sub-header, the next form's title/funds, or the label of one of
     the cells the form's spec computes under its table (``below``) end a table."""
-    if len(_row_labels(row)) >= 2:
+    if _marks(row).ends:
         return True
-    if below and any(isinstance(v, str) and normalize_label(v) in below for v in row[:3]):
-        return True
-    memo = _MEMO[id(row)]
-    marks = memo["rows"]
-    return "title" in memo or any(k in marks for k in _TABLE_END_ROWS)
+    if below:
+        for v in row[:3]:
+            if isinstance(v, str) and normalize_label(v) in below:
+                return True
+    return False
 
 
 def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
@@ -75,7 +72,7 @@ def _cell_at(sheet: str, r: int, row: list[Any], c: int | None) -> Cell | None:
 def _read_table(rows: Grid, sheet: str, form: Form, data_start: int, end: int,
                 merges: list[Merge] | None = None) -> None:
     below = _labels_below(form.form_id)
-    r = read_body(rows, sheet, form, data_start, end, merges or [], lambda row: _ends_table(row, below))
+    r = read_body(rows, sheet, form, data_start, end, merges or [], functools.partial(_ends_table, below=below))
     _read_totals(rows, sheet, form, r, end)
 
 
@@ -116,9 +113,10 @@ def _read_totals(rows: Grid, sheet: str, form: Form, r0: int, end: int) -> None:
     totals: list[tuple[int, int, int]] = []  # (priority, row, label column)
     for r in range(r0, end):
         row = rows[r]
-        if r > r0 and (_has_title(row) or _is_header(_row_labels(row))):
+        found = _marks(row)
+        if r > r0 and (found.title or _is_header(found.labels["columns"])):
             break
-        marks = _row_labels(row, "rows")
+        marks = found.labels["rows"]
         if "grand_total" in marks:
             totals.append((marks["grand_total"][1], r, marks["grand_total"][0]))
         if "grade" in marks and form.grade is None:

@@ -77,7 +77,8 @@ _ROW_RE = re.compile(rb"<(?:[\w.-]+:)?row\b([^<>]*)>")
 _COL_RE = re.compile(rb"<(?:[\w.-]+:)?col\b([^<>]*)>")
 _HIDDEN_RE = re.compile(rb'\bhidden="(?:1|true)"')
 _R_RE = re.compile(rb'\br="(\d+)"')
-_ORDERED_CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})" s="(\d+)"(?: t="(\w+)")?')
+_ORDERED_CELL = rb'<c r="([A-Z]{1,3})(\d{1,7})" s="(%s)"(?: t="(\w+)")?'  # %s: the style indexes sought
+_ORDERED_CELL_RE = re.compile(_ORDERED_CELL % rb"\d+")
 _CELL_RE = re.compile(rb"<(?:[\w.-]+:)?c\b([^<>]*)>")
 _S_RE = re.compile(rb'\bs="(\d+)"')
 _CELL_REF_RE = re.compile(rb'\br="([A-Z]{1,3})(\d{1,7})"')
@@ -103,6 +104,12 @@ def xlsx_styles(styles_xml: bytes | None) -> dict[int, str]:
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def _styled_cell_re(styles: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """:data:`_ORDERED_CELL_RE` for the cells of these styles only (the others never become tuples)."""
+    return re.compile(_ORDERED_CELL % b"|".join(styles))
+
+
 def _col_index(letters: bytes) -> int:
     col = 0
     for ch in letters:
@@ -124,15 +131,18 @@ def xlsx_sheet_meta(sheet_xml: bytes, styles: dict[int, str]) -> SheetMeta:
                 lo, hi = int(span.group(1)), min(int(span.group(2)), security.MAX_COLS)
                 meta.hidden_cols.update(range(lo - 1, hi))
     if styles:
-        # Excel, WPS and LibreOffice write r, s, t in this order: one C-level pass finds them all;
-        # a writer with another order takes the slower way, tag by tag.
-        cells = _ORDERED_CELL_RE.findall(sheet_xml)
-        if not cells and b' s="' in sheet_xml:
+        wanted = {str(i).encode(): unit for i, unit in styles.items()}
+        # Excel, WPS and LibreOffice write r, s, t in this order: one C-level pass finds the cells
+        # of the wanted styles (most cells are not); a writer with another order takes the
+        # slower way, tag by tag.
+        cells: list[tuple[bytes, bytes, bytes, bytes]] = []
+        if _ORDERED_CELL_RE.search(sheet_xml):
+            cells = _styled_cell_re(tuple(wanted)).findall(sheet_xml)
+        elif b' s="' in sheet_xml:
             cells = [(ref.group(1), ref.group(2), s.group(1), t.group(1) if t else b"")
                      for m in _CELL_RE.finditer(sheet_xml)
                      if (s := _S_RE.search(m.group(1))) and (ref := _CELL_REF_RE.search(m.group(1)))
                      for t in (_T_RE.search(m.group(1)),)]
-        wanted = {str(i).encode(): unit for i, unit in styles.items()}
         for letters, row, style, kind in cells:
             unit = wanted.get(style)
             if unit is None or kind not in (b"", b"n"):

@@ -15,6 +15,7 @@ Departments type the same form in many ways; each reads the same here:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ NOT_APPLICABLE_WORDS = frozenset(("不适用", "不涉及", "无此项", "本年
 _PLACEHOLDER_WORDS = frozenset(("无", "无此项"))
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every group label on every row where it changes
 def declared_points(text: str) -> float | None:
     """The points a group label declares: "项目决策（18分）" → 18."""
     m = _POINTS_IN_LABEL.search(normalize_text(text))
@@ -174,7 +176,7 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
               ends_table: Callable[[list[Any]], bool]) -> int:
     """Read the indicator rows of ``form`` from data_start; return the row where the body ended."""
     cols = form.columns
-    level1 = level2 = ""
+    level1 = level2 = level1_norm = ""
     g1: Group | None = None
     g2: Group | None = None
     deduction = False
@@ -197,7 +199,7 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
         width = len(row)
         word, label_col = None, 0
         for c in label_cols:
-            if c < width and (word := subtotal_word(row[c])):
+            if c < width and (v := row[c]) and (word := subtotal_word(v)):  # most label cells are empty
                 label_col = c
                 break
         if word and (word == "小计" or _indicator_follows(
@@ -213,9 +215,12 @@ def read_body(rows: Grid, sheet: str, form: Form, data_start: int, end: int, mer
             continue
         if ends_table(row):
             break
-        c1, c2, c3 = (None if n is None else Cell(sheet, r, n, row[n] if n < width else None) for n in (n1, n2, n3))
-        if c1 is not None and not c1.blank and normalize_text(c1.text) != normalize_text(level1):
+        c1 = None if n1 is None else Cell(sheet, r, n1, row[n1] if n1 < width else None)
+        c2 = None if n2 is None else Cell(sheet, r, n2, row[n2] if n2 < width else None)
+        c3 = None if n3 is None else Cell(sheet, r, n3, row[n3] if n3 < width else None)
+        if c1 is not None and not c1.blank and normalize_text(c1.text) != level1_norm:
             level1, level2, g2, header = c1.text, "", None, None
+            level1_norm = normalize_text(level1)
             deduction = "扣分" in normalize_text(c1.value)
             pts = declared_points(c1.text)
             g1 = Group(c1, 1, pts) if pts is not None and not deduction else None

@@ -19,7 +19,7 @@ from .. import archives, security
 from ..rulepacks import RulePack
 from ..sizes import copy_refusal
 from ..textsafe import printable, printable_all
-from .engine import FileResult, validate_file
+from .engine import FileResult, prepare, validate_file
 from .guard import Limits, checkpoint, interruptible, run_guarded
 from .outputs import Outputs, annotated_names, remove_stale
 from .report import Report
@@ -207,7 +207,7 @@ def validate_paths(paths: Iterable[str | os.PathLike[str]], rules: str | RulePac
                 results: dict[int, FileResult] = {}
                 root = str(outputs.root) if outputs else None
                 for job, res in run_guarded(all_jobs, _guarded_job, (rules_arg, root), jobs, limits,
-                                            Path(tmp), refused):
+                                            Path(tmp), refused, lambda: prepare(rules_arg)):
                     results[job.index] = res
                     if progress:
                         progress(len(results), total)

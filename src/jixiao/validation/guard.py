@@ -3,8 +3,9 @@ wall-clock timeout, at every ``--jobs`` (one worker included).
 
 A worker that crashes, aborts (a native reader failing to allocate) or runs past its time is
 killed and replaced; only the file it was working on is lost, and that file gets a result built
-by ``on_failure`` with a reason naming what happened. Workers are reused from file to file, so
-the guard costs one small message each way per file.
+by ``on_failure`` with a reason naming what happened. Workers are reused from file to file and
+forked from a parent that has already loaded the form specs and rule packs; the guard costs one
+small message back per file, and files are sent a few at a time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import time
@@ -120,13 +122,17 @@ def _worker_main(conn: Connection, func: Callable[..., Any], shared: tuple[Any, 
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    todo: deque[Any] = deque()
     while True:
-        try:
-            item = conn.recv()
-        except (EOFError, OSError):
-            return
-        if item is None:
-            return
+        if not todo:
+            try:
+                items = conn.recv()  # the parent sends several items at a time
+            except (EOFError, OSError):
+                return
+            if items is None:
+                return
+            todo.extend(items)
+        item = todo.popleft()
         try:
             result: tuple[str, Any] = ("ok", func(item, *shared))
         except MemoryError:
@@ -150,19 +156,36 @@ class _Worker:
                                 args=(child, func, shared, limits.memory, str(work), self.errlog))
         self.proc.start()
         child.close()
+        self.readable = _readable(self.conn)
         self.pending: deque[Any] = deque()  # sent, in the order the worker takes them; [0] is under way
         self.partial: Any = None  # what pending[0] has checkpointed
         self.deadline = 0.0  # for pending[0]
 
-    def give(self, item: Any, seconds: float) -> None:
+    def give(self, items: list[Any], seconds: float) -> None:
         if not self.pending:
             self.deadline = time.monotonic() + seconds
-        self.pending.append(item)
+        self.pending.extend(items)
         # A worker that has just died (a native abort while items were being sent ahead) closes its
         # end: the send fails with EPIPE. Its sentinel reports the death in run_guarded's loop, which
-        # gives its pending items (this one included) to a new worker; the batch must not stop here.
+        # gives its pending items (these included) to a new worker; the batch must not stop here.
         with contextlib.suppress(OSError):
-            self.conn.send(item)
+            self.conn.send(items)
+
+    def outcome(self, ready: set[Any]) -> tuple[str, Any] | None:
+        """What became of ``pending[0]``: a message from the worker ("ok", "partial", …), "died",
+        "timeout", or None while it is still at work. Results are read before a death is
+        believed: what a worker sent before it died stands."""
+        if self.conn in ready or self.readable():
+            ready.discard(self.conn)  # it said so of one message: ask again for the next
+            try:
+                return self.conn.recv()  # type: ignore[no-any-return]
+            except (EOFError, OSError):
+                return "died", None
+        if self.proc.sentinel in ready:
+            return "died", None
+        if time.monotonic() >= self.deadline:
+            return "timeout", None
+        return None
 
     def stop(self, hard: bool = False) -> None:
         with contextlib.suppress(Exception):
@@ -188,18 +211,35 @@ class _Worker:
         return f"处理此文件的进程异常退出（{what}），文件可能已损坏或含有读取器无法处理的内容"
 
 
-PREFETCH = 4  # items sent ahead to each worker, so it never waits for the parent between files
+def _readable(conn: Connection) -> Callable[[], bool]:
+    """Whether ``conn`` has a message (or its end closed) now: one poll(2) call where there is
+    one (``Connection.poll`` builds a selector each time), else ``Connection.poll``."""
+    if not hasattr(select, "poll"):
+        return conn.poll
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return lambda: bool(poller.poll(0))
+
+
+# Items sent ahead to each worker, so it never waits for the parent between files. When the
+# parent is slow to wake (a busy machine), it collects every result waiting and sends the
+# items that replace them in one message.
+PREFETCH = 8
 
 
 def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[Any, ...], jobs: int,
-                limits: Limits, tmpdir: Path,
-                on_failure: Callable[[Any, str, Any], Any]) -> Iterator[tuple[Any, Any]]:
+                limits: Limits, tmpdir: Path, on_failure: Callable[[Any, str, Any], Any],
+                prepare: Callable[[], Any] | None = None) -> Iterator[tuple[Any, Any]]:
     """Yield ``(item, func(item, *shared))`` for every item, each computed in a worker process;
     in completion order. An item whose worker fails gets ``on_failure(item, reason, partial)``
     instead (``partial``: what it passed to :func:`checkpoint`, or None); the items sent ahead
-    to that worker go to a new one."""
+    to that worker go to a new one. ``prepare()`` runs here first when several workers are
+    forked from this process: what it loads, every worker (a replacement too) starts with,
+    instead of each loading it for itself (one worker gains nothing from it)."""
     ctx = _context()
     queue = deque(items)
+    if prepare is not None and min(jobs, len(queue)) > 1 and ctx.get_start_method() == "fork":
+        prepare()
     workers: list[_Worker] = []
     number = 0
 
@@ -209,8 +249,9 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
         return _Worker(ctx, number, func, shared, limits, tmpdir)
 
     def feed(w: _Worker) -> None:
-        while queue and len(w.pending) < PREFETCH:
-            w.give(queue.popleft(), limits.seconds)
+        room = min(PREFETCH - len(w.pending), len(queue))
+        if room > 0:
+            w.give([queue.popleft() for _ in range(room)], limits.seconds)
 
     if not queue:
         return
@@ -223,36 +264,28 @@ def run_guarded(items: Iterable[Any], func: Callable[..., Any], shared: tuple[An
             timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
             for i, w in enumerate(workers):
-                if not w.pending:
-                    continue
-                if w.conn in ready:
-                    try:
-                        status, value = w.conn.recv()
-                    except (EOFError, OSError):
-                        status, value = "died", None
+                while w.pending:
+                    got = w.outcome(ready)
+                    if got is None:
+                        break
+                    status, value = got
                     if status == "partial":
                         w.partial = value
                         continue
-                elif w.proc.sentinel in ready:
-                    status, value = "died", None
-                elif time.monotonic() >= w.deadline:
-                    status, value = "timeout", None
-                else:
-                    continue
-                item, partial = w.pending.popleft(), w.partial
-                w.partial = None
-                w.deadline = time.monotonic() + limits.seconds  # the next one starts now
-                if status == "ok":
-                    result = value
-                else:
+                    item, partial = w.pending.popleft(), w.partial
+                    w.partial = None
+                    w.deadline = time.monotonic() + limits.seconds  # the next one starts now
+                    if status == "ok":
+                        yield item, value
+                        continue
                     if status in ("died", "timeout"):
                         w.stop(hard=True)
                     result = on_failure(item, _reason(status, value, w, limits), partial)
                     if status in ("died", "timeout"):
                         queue.extendleft(reversed(w.pending))  # sent ahead, never started: again elsewhere
                         w = workers[i] = spawn()
+                    yield item, result
                 feed(w)
-                yield item, result
     finally:
         for w in workers:
             w.stop(hard=bool(queue) or bool(w.pending))

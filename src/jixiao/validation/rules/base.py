@@ -120,6 +120,7 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}  # slug → rule, in registration order
 BY_CODE: dict[str, Rule] = {}
+_ORDERED: list[Rule] = []  # catalogue(), kept sorted as rules come and go (it is read per form)
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -132,6 +133,7 @@ def register(cls: type[Rule]) -> type[Rule]:
         raise ValueError(f"{rule_!r}: severity must be {ERROR!r} or {WARNING!r}")
     _REGISTRY[rule_.slug] = rule_
     BY_CODE[rule_.code] = rule_
+    _reorder()
     return cls
 
 
@@ -140,6 +142,11 @@ def unregister(key: str) -> None:
     rule_ = _REGISTRY.get(key) or BY_CODE.get(key)
     if rule_ is not None:
         del _REGISTRY[rule_.slug], BY_CODE[rule_.code]
+        _reorder()
+
+
+def _reorder() -> None:
+    _ORDERED[:] = sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
 def rule(key: str) -> Rule:
@@ -149,7 +156,7 @@ def rule(key: str) -> Rule:
 
 def catalogue() -> list[Rule]:
     """Every rule, ordered by code (the order checks run and the docs list them)."""
-    return sorted(_REGISTRY.values(), key=lambda r: r.code)
+    return list(_ORDERED)
 
 
 RULES = _REGISTRY  # slug → rule (the public name since the first release)

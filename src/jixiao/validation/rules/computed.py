@@ -66,7 +66,7 @@ class ComputedMismatch(Rule):
 
         for col, node, names in _plan(ctx.form.form_id):
             percent = "%" in col.format
-            for ind in ctx.form.scored():
+            for ind in ctx.scored():
                 cell = ind.get(col.key)
                 args = {n: _row_value(ind, n) for n in names}
                 if cell is None or cell.blank or any(args.get(n) is None for n in col.needs):

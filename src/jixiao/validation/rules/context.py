@@ -35,8 +35,12 @@ class Context:
     pack: RulePack
     book: Workbook
     spec: FormChecks = field(default_factory=FormChecks)
-    # Memo by object identity: the form holds its indicators for the context's life.
-    _natures: dict[int, Nature | JXError] = field(default_factory=dict)
+    # Memos by object identity: the form holds its indicators for the context's life, and every
+    # rule asks for the same columns and scoring units, so each is worked out once per form.
+    _natures: dict[int, Nature | JXError] = field(default_factory=dict, repr=False)
+    _scored: list[Indicator] | None = field(default=None, repr=False)
+    _columns: dict[str, list[float | None]] = field(default_factory=dict, repr=False)
+    _units: dict[tuple[int, str], float | None] = field(default_factory=dict, repr=False)
 
     def where(self, ind: Indicator) -> str:
         return f"“{ind.label}”的"
@@ -78,18 +82,31 @@ class Context:
             return q.value * 100.0
         return q.value
 
+    def scored(self) -> list[Indicator]:
+        """The form's scored rows (:meth:`Form.scored`), listed once; treat as read-only."""
+        if self._scored is None:
+            self._scored = self.form.scored()
+        return self._scored
+
     def column(self, key: str, rows: list[Indicator] | None = None) -> list[float | None]:
         """The 分值 (in points) or 得分 of the scored rows (or ``rows``), a merged cell counted once:
         the rows it covers are left out (their blank is the merged number)."""
+        if rows is None:
+            found = self._columns.get(key)
+            if found is None:
+                found = self._columns[key] = self.column(key, self.scored())
+            return list(found)
         read = self.points if key == "points" else self.number
-        return [read(i.get(key)) for i in (self.form.scored() if rows is None else rows)
-                if key not in i.covered and not i.not_applicable]
+        return [read(i.cells.get(key)) for i in rows if key not in i.covered and not i.not_applicable]
 
     def unit_sum(self, ind: Indicator, key: str) -> float | None:
         """分值 or 得分 of ``ind``'s scoring unit (``ind`` alone when it shares no merged cell);
         None when one is missing or unreadable."""
-        values = self.column(key, [ind, *ind.unit])
-        return None if any(v is None for v in values) else sum(v for v in values if v is not None)
+        memo = (id(ind), key)
+        if memo not in self._units:
+            values = self.column(key, [ind, *ind.unit])
+            self._units[memo] = None if None in values else sum(values)  # type: ignore[arg-type]
+        return self._units[memo]
 
     def rate_points(self, cell: Cell | None) -> float | None:
         """执行率分值 in points: 10, "10%" → 10, and 0.1 where the table keeps weights as fractions."""

@@ -26,7 +26,7 @@ class DeviationReasonMissing(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         form, pack = ctx.form, ctx.pack
-        for ind in form.scored():
+        for ind in ctx.scored():
             reason = ind.get("reason")
             if reason is None or not reason.blank:
                 continue

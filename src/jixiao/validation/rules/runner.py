@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ...reader.model import Workbook
-from .base import BOOK, FORM, Finding, Rule, catalogue, rule
+from .base import _ORDERED, BOOK, FORM, Finding, Rule, rule
 from .context import Context
 
 
@@ -18,8 +18,9 @@ class UndeclaredFinding(RuntimeError):
     """A check yielded a finding of a rule it does not list in ``emits``."""
 
 
-def _guarded(r: Rule, produce: Callable[[], Iterable[Finding]], sheet: str | None, where: str) -> list[Finding]:
-    found: list[Finding] = []
+def _guarded(r: Rule, produce: Callable[[], Iterable[Finding]], sheet: str | None, where: str,
+             found: list[Finding]) -> None:
+    """Append to ``found`` what ``produce()`` yields, or after it, the crash as JX900."""
     try:
         for f in produce():
             if f.rule not in r.findings:
@@ -28,7 +29,6 @@ def _guarded(r: Rule, produce: Callable[[], Iterable[Finding]], sheet: str | Non
     except Exception as exc:  # noqa: BLE001 - any crash inside a check is reported, never raised
         found.append(internal_error(exc, f"检查 {r.code}（{r.slug}）在{where}", "该项检查未能完成，其他检查的结果不受影响。",
                                     sheet=sheet))
-    return found
 
 
 def internal_error(exc: BaseException, what: str, effect: str, sheet: str | None = None) -> Finding:
@@ -55,10 +55,9 @@ def run_form(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]
     """Findings of every form-level rule that applies to ``ctx``'s form (one per rule, code and cell)."""
     where = f"工作表“{ctx.form.sheet}”上"
     found: list[Finding] = []
-    for r in catalogue() if rules is None else rules:
-        if r.scope != FORM or not ctx.spec.runs(r.slug):
-            continue
-        found.extend(_guarded(r, lambda r=r: r.check(ctx) if r.applies(ctx) else (), ctx.form.sheet, where))
+    for r in _ORDERED if rules is None else rules:
+        if r.scope == FORM and ctx.spec.runs(r.slug):
+            _guarded(r, lambda r=r: r.check(ctx) if r.applies(ctx) else (), ctx.form.sheet, where, found)
     return _dedup(found)
 
 
@@ -66,8 +65,8 @@ def run_book(book: Workbook, contexts: list[Context], findings: list[Finding],
              rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Findings of the workbook-level rules, given the forms' contexts and the findings so far."""
     found: list[Finding] = []
-    for r in catalogue() if rules is None else rules:
+    for r in _ORDERED if rules is None else rules:
         if r.scope != BOOK or any(not ctx.spec.runs(r.slug) for ctx in contexts):
             continue
-        found.extend(_guarded(r, lambda r=r: r.check_book(book, contexts, [*findings, *found]), None, "本工作簿上"))
+        _guarded(r, lambda r=r: r.check_book(book, contexts, [*findings, *found]), None, "本工作簿上", found)
     return _dedup(found)

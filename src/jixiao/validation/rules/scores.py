@@ -90,7 +90,7 @@ class ScoreOutOfRange(Rule):
     description = "得分应在 0 与分值之间。"
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for ind in ctx.form.scored():
+        for ind in ctx.scored():
             bad = _out_of_range(ctx, ind)
             if bad is not None:
                 typed, weight = bad
@@ -115,7 +115,7 @@ class ScoreMismatch(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         pack = ctx.pack
         tol = pack.tolerance
-        for ind in ctx.form.scored():
+        for ind in ctx.scored():
             if ind.covered or _out_of_range(ctx, ind) is not None:
                 continue  # checked with the first row of its unit / score-out-of-range says it
             score_cell = ind.get("score")

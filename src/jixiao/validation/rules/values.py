@@ -32,7 +32,7 @@ class MissingValue(Rule):
         and 总分 where the table has a 得分 column."""
         form = ctx.form
         required = self.param(ctx, "required")
-        for ind in form.scored():  # rows marked 不适用 miss nothing (not-applicable-not-redistributed)
+        for ind in ctx.scored():  # rows marked 不适用 miss nothing (not-applicable-not-redistributed)
             for key in required:
                 if key in ind.covered:
                     continue  # held by the 分值/得分 cell merged over its scoring unit
@@ -98,7 +98,7 @@ class InvalidValue(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         """Every indicator's 指标性质, 指标值 and 实际完成值 can be scored. Also emitted by
         score-mismatch (indicators), rate-mismatch (a zero budget) and total-mismatch (扣分)."""
-        for ind in ctx.form.scored():
+        for ind in ctx.scored():
             exp = score_expectation(ctx, ind)
             if isinstance(exp, Finding):
                 yield exp

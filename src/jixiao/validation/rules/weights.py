@@ -32,7 +32,7 @@ class WeightSum(Rule):
             total = scoring.round_half_up(sum(w for w in weights if w is not None), 4)
             if abs(total - expected) > scoring.weight_tolerance(expected):
                 percent = form.fraction_weights or any(
-                    "%" in normalize_text(c.value) for c in (i.get("points") for i in form.scored()) if c is not None)
+                    "%" in normalize_text(c.value) for c in (i.get("points") for i in ctx.scored()) if c is not None)
                 unit = "%" if percent else ""
                 anchor = form.total_points or Cell(form.sheet, form.header_row, form.columns["points"], None)
                 yield self.finding(anchor, what="绩效指标分值（权重）", pack=pack.id,
