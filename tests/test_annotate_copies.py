@@ -359,6 +359,28 @@ def test_a_damaged_part_is_never_copied_as_stored(tmp_path) -> None:
     assert load_workbook(out)[RESULT_SHEET]["C2"].value
 
 
+def test_a_part_stored_twice_is_copied_once_as_it_was_read(tmp_path) -> None:
+    """Two members of one name (zip tools warn, yet write it): zipfile, and so openpyxl, reads the
+    last. The copy marks that one and holds it once; patching one and copying the other as stored
+    left a copy whose readers saw the sheet unmarked."""
+    source = tmp_path / "twice.xlsx"
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    build(source, [("自评表", "xiangmu", {"rows": rows})])
+    data = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info))
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zout.writestr("xl/worksheets/sheet1.xml", zin.read("xl/worksheets/sheet1.xml"))
+    source.write_bytes(data.getvalue())
+    findings = validate_file(source).findings
+    assert any(f.cell for f in findings)
+    out = annotate_copy(source, findings, tmp_path / "copy.xlsx")
+    names = zipfile.ZipFile(out).namelist()
+    assert len(names) == len(set(names))
+    assert snapshot(out) == snapshot(_reference(source, findings, tmp_path / "ref.xlsx"))
+
+
 @needs_soffice
 def test_xls_and_ods_copies_match_the_openpyxl_copy(tmp_path) -> None:
     """An .xls (or .ods) is copied value by value: written as a plain .xlsx and patched, it gives

@@ -130,6 +130,8 @@ class Package:
         """The package: changed parts deflated, every other part copied as it is stored."""
         out = ZipWriter()
         for info in self.zin.infolist():
+            if self.zin.getinfo(info.filename) is not info:
+                continue  # a name stored twice: only the member zipfile (and openpyxl) reads, the last, is kept
             data = self.changed.pop(info.filename, None)
             if data is None:
                 out.copy(self.data, info)
