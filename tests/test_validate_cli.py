@@ -300,3 +300,27 @@ def test_a_file_named_like_a_formula_stays_text_in_every_report(tmp_path, monkey
     _assert_no_formulas(summary)
     csv_out = run("=HYPERLINK(1).xlsx", "--format", "csv").stdout
     assert "\n'=HYPERLINK(1).xlsx," in csv_out
+
+
+def test_two_archive_members_of_one_name_get_a_copy_each(tmp_path):
+    """An archive may hold two members of one name (zip tools warn, yet write it): both are
+    validated, and each invalid one gets its own annotated copy, linked from its own rows."""
+    import warnings
+    import zipfile
+
+    first, second = tmp_path / "一.xlsx", tmp_path / "二.xlsx"
+    build(first, [("自评表", "xiangmu", {"rows": replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=20)})])
+    build(second, [("附表1", "fubiao1", {"total": 95})])
+    archive = tmp_path / "收件.zip"
+    with zipfile.ZipFile(archive, "w") as z, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name"
+        z.writestr("单位/表.xlsx", first.read_bytes())
+        z.writestr("单位/表.xlsx", second.read_bytes())
+    out = tmp_path / "报告"
+    assert run(str(archive), "--format", "xlsx", "--out", str(out)).exit_code == 1
+    copies = sorted((out / "annotated").glob("*.xlsx"))
+    assert len(copies) == 2
+    assert sorted(load_workbook(p).sheetnames[1] for p in copies) == ["自评表", "附表1"]
+    problems = load_workbook(out / "校验汇总.xlsx")["问题"]
+    targets = {r[1].hyperlink.target for r in problems.iter_rows(min_row=2) if r[1].hyperlink}
+    assert targets == {f"annotated/{p.name}" for p in copies}

@@ -36,15 +36,21 @@ class OutputError(Exception):
 def annotated_names(displays: Iterable[str]) -> list[str]:
     """``annotated/<source name>.xlsx`` for each file (its display path), stable from run to run;
     names that would collide (same file name in two folders or archives) get a short hash of
-    the full path."""
+    the full path, and a path listed again (an archive may hold two members of one name) a number."""
     displays = list(displays)
     stems = [_safe_stem(d) for d in displays]
     counts = Counter(s.casefold() for s in stems)
-    names = []
+    names: list[str] = []
+    taken: set[str] = set()
     for display, stem in zip(displays, stems, strict=True):
         if counts[stem.casefold()] > 1:
             stem = f"{stem}-{hashlib.sha1(display.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
-        names.append(f"{ANNOTATED}/{stem}.xlsx")
+        unique, n = stem, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{stem}-{n}"
+        taken.add(unique.casefold())
+        names.append(f"{ANNOTATED}/{unique}.xlsx")
     return names
 
 
