@@ -5,6 +5,7 @@ and validation finds exactly what it finds in the same workbooks with cached val
 from __future__ import annotations
 
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,48 @@ def _grid_values(path: Path) -> dict:
     values = uncached.missing_cache_values(sniff.data, _sheet_parts(sniff.parts), None,
                                            load_grids(sniff.data), lambda grid, sheet: [])
     return {ref: v for (_, ref), v in values.items() if ref in ("C2", "D2", "F2", "C3")}
+
+
+def _retyped_points(tmp: Path, name: str, value: object) -> Path:
+    """jixiao's pingjia template, filled, with its first 分值 cell typed over (saved by openpyxl,
+    so no formula keeps a cached value)."""
+    from jixiao.templates.samples import SEEDS
+
+    path = templates.write_workbook(tmp / f"{name}.xlsx", "pingjia", "native", SEEDS["pingjia"])
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    header = next(c for row in ws.iter_rows() for c in row if c.value == "分值")
+    ws.cell(row=header.row + 1, column=header.column).value = value
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("value", ["十分", None], ids=["text", "blank"])
+def test_a_points_cell_typed_over_is_recalculated_as_excel_would(tmp_path, value) -> None:
+    """Text typed over a 分值 makes the 填报状态 count #VALUE! (as SUMPRODUCT does) and a blank one
+    counts as 0; the core raised TypeError, so the workbook was reported as not recalculable and
+    its 总分 as not filled."""
+    path = _retyped_points(tmp_path, "p", value)
+    assert read_workbook(path).recalculated
+    rules = {f.rule for f in validate_file(path).findings}
+    assert "formula-uncached" not in rules and rules == {"not-a-number" if value else "missing-value"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_points_typed_over_core_values_equal_libreoffice(tmp_path) -> None:
+    from jixiao import libreoffice
+    from jixiao.reader.layout import _sheet_parts, find_forms, load_grids
+    from jixiao.security import sniff_workbook
+
+    bare = [_retyped_points(tmp_path, "text", "十分"), _retyped_points(tmp_path, "blank", None)]
+    for path, lo in zip(bare, libreoffice.recalc_xlsx(bare, tmp_path / "lo"), strict=True):
+        sniff = sniff_workbook(path)
+        texts = uncached.formula_texts(sniff.data, _sheet_parts(sniff.parts))
+        marker = load_workbook(path).defined_names["JX_TEMPLATE"].attr_text.strip('"')
+        values = uncached.template_values(texts, marker, load_grids(sniff.data), find_forms)
+        assert values
+        wb = load_workbook(lo, data_only=True)
+        for (sheet, ref), v in values.items():
+            want = wb[sheet][ref].value
+            assert (v in ("", None) and want in ("", None)) or str(v) == str(want) or \
+                (isinstance(v, float) and abs(v - want) < 1e-9), (path.name, ref, v, want)

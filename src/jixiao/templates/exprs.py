@@ -363,7 +363,7 @@ class Status(Expr):
     """A Chinese status line: the first failing check's message, else the joined ``final``."""
 
     # (excel count, python count, before, after); after None: the message is ``before`` alone, no count
-    checks: list[tuple[str, Callable[[Env], int], str, str | None]]
+    checks: list[tuple[str, Callable[[Env], int | ExcelError], str, str | None]]
     final: list[Expr]
     uses: list[str] = field(default_factory=list)
 
@@ -379,6 +379,8 @@ class Status(Expr):
     def eval(self, env: Env) -> Any:
         for _, py, before, after in self.checks:
             n = py(env)
+            if isinstance(n, ExcelError):
+                return n  # IF(error>0, …) is the error
             if n > 0:
                 return before if after is None else f"{before}{n}{after}"
         parts = [e.eval(env) for e in self.final]

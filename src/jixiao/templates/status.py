@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ..errors import ExcelError
 from ..forms.spec import FormSpec
+from .exprs import _is_number, _number
 from .model import Expr, Status, cells_of, count_missing, count_required
 from .values import concat_parts
 
-Count = tuple[str, Callable[[Any], int], list[str]]
+Count = tuple[str, Callable[[Any], int | ExcelError], list[str]]
 
 
 def status_line(spec: FormSpec, fields: dict[str, str], resolve: Callable[[str], Expr]) -> Status:
@@ -45,9 +47,16 @@ def _blank(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count
 def _over(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
     s, p = rng["score"], rng["points"]
 
-    def py(env: Any) -> int:
-        return sum(1 for a, b in zip(cells_of(s), cells_of(p), strict=True)
-                   if isinstance(env(a), (int, float)) and env(a) > env(b) + 0.005)
+    def py(env: Any) -> int | ExcelError:
+        n = 0
+        for a, b in zip(cells_of(s), cells_of(p), strict=True):
+            score, points = env(a), _number(env(b))
+            # As SUMPRODUCT does: text typed over a 分值 (or an error in either cell) makes the
+            # comparison, and so the count, an error value; a blank 分值 counts as 0.
+            if isinstance(score, ExcelError) or isinstance(points, ExcelError):
+                return score if isinstance(score, ExcelError) else points
+            n += _is_number(score) and score > (points or 0) + 0.005
+        return n
 
     return f"SUMPRODUCT(ISNUMBER({s})*({s}>{p}+0.005))", py, [s, p]
 
