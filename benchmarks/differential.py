@@ -325,7 +325,8 @@ def main() -> int:
             found = compare_json(old, new)
             print(f"{d}: {len(new['files'])} files, {sum(len(r['findings']) for r in new['files'])} findings, "
                   f"{len(found)} differences", flush=True)
-            print(*found, sep="\n") if found else None
+            if found:
+                print(*found, sep="\n")
             differences += len(found)
             if args.copies:
                 for name, pp in (("base", str(base / "src")), ("this", None)):
@@ -333,7 +334,8 @@ def main() -> int:
                 found = compare_copies(root / "out" / "base" / d, root / "out" / "this" / d)
                 print(f"{d} copies: {len(list((root / 'out' / 'this' / d).rglob('*.xlsx')))} workbooks, "
                       f"{len(found)} differences", flush=True)
-                print(*found, sep="\n") if found else None
+                if found:
+                    print(*found, sep="\n")
                 differences += len(found)
     finally:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], check=False)
