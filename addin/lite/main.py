@@ -611,13 +611,16 @@ def memo_short(maxsize: int, limit: int = 120) -> Callable[[Callable[..., T]], C
     def wrap(fn: Callable[..., T]) -> Callable[..., T]:
         cached = functools.lru_cache(maxsize=maxsize)(fn)
 
-        @functools.wraps(fn)
         def call(text: str, *args: Any) -> T:
-            return (cached if len(text) <= limit else fn)(text, *args)
+            return cached(text, *args) if len(text) <= limit else fn(text, *args)
 
-        call.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
-        call.cache_info = cached.cache_info  # type: ignore[attr-defined]
-        return call
+        def call1(text: str) -> T:  # the common one-argument case without packing (on hot paths)
+            return cached(text) if len(text) <= limit else fn(text)
+
+        wrapped = functools.wraps(fn)(call1 if fn.__code__.co_argcount == 1 else call)
+        wrapped.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        wrapped.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return wrapped
     return wrap
 
 
