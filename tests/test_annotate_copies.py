@@ -466,3 +466,67 @@ def test_a_merge_over_most_of_the_sheet_costs_no_more_than_a_small_one(tmp_path)
     with zipfile.ZipFile(tmp_path / "out" / res.annotated) as zf:  # (openpyxl would list the merge's cells)
         comments = zf.read("xl/comments1.xml")
     assert all(f'<comment ref="{f.cell}"'.encode() in comments for f in res.findings if f.cell)
+
+
+def _prefixed(xml: bytes) -> bytes:
+    """A worksheet as some .NET writers save it: every element in the x: prefix."""
+    xml = re.sub(rb'xmlns="(http://schemas.openxmlformats.org/spreadsheetml/2006/main)"', rb'xmlns:x="\1"', xml)
+    return re.sub(rb"<(/?)(?!\?)(\w+)(?=[\s/>])", rb"<\1x:\2", xml)
+
+
+def test_a_prefixed_sheet_is_deselected_in_its_views_only(tmp_path: Path) -> None:
+    """Unselecting the submission's sheets touches a sheet's views, never its cells, also when its
+    elements carry a prefix (<x:sheetData>): a cell whose text reads tabSelected="1" keeps it."""
+    rows = replace_row(XIANGMU_SEED, "及时完成质量监督检查任务", score=24)
+    plain = tmp_path / "plain.xlsx"
+    build(plain, [("自评表", "xiangmu", {"rows": rows})], instructions_first=True)
+    wb = load_workbook(plain)
+    wb.worksheets[0].sheet_view.tabSelected = True
+    wb.worksheets[0]["Z1"] = 'note: tabSelected="1" stays'
+    wb.save(plain)
+    source = tmp_path / "prefixed.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(source, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = _prefixed(data)
+                assert b"<x:sheetData>" in data and b'<x:sheetView tabSelected="1"' in data
+            zout.writestr(item, data)
+    findings = validate_file(source).findings
+    assert any(f.severity == "error" and f.sheet == "自评表" for f in findings)
+    copy = annotate_copy(source, findings, tmp_path / "copy.xlsx")
+    with zipfile.ZipFile(copy) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    head, _, cells = sheet.partition(b"<x:sheetData>")
+    assert b"tabSelected" not in head
+    wb = load_workbook(copy)
+    assert wb.active.title == RESULT_SHEET
+    assert wb[load_workbook(source).sheetnames[0]]["Z1"].value == 'note: tabSelected="1" stays'
+
+
+def test_an_absolute_comment_ref_is_the_same_cell(tmp_path) -> None:
+    """A comment written on "$I$16" is the comment of I16: a flagged cell ends with jixiao's comment
+    only, never two. A comment on row 0 is no cell: the part is not patched."""
+    from jixiao.validation.xlsxcomments import read_notes
+    from jixiao.validation.xlsxstyles import Unpatchable
+
+    source, findings, flagged = _commented(tmp_path)
+    variant = tmp_path / "dollar.xlsx"
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(variant, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename.startswith("xl/comments"):
+                comments, vml_name = body, next(n for n in zin.namelist() if n.endswith(".vml"))
+                body = body.replace(f'ref="{flagged}"'.encode(), re.sub(r"([A-Z]+)(\d+)", r'ref="$\1$\2"', flagged).encode())
+                assert b'ref="$' in body
+            zout.writestr(info, body)
+    out = annotate_copy(variant, findings, tmp_path / "copy.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        refs = re.findall(rb'<comment ref="([^"]+)"', b"".join(zf.read(n) for n in zf.namelist() if "comments" in n))
+    assert refs.count(flagged.encode()) == 1 and b"$" not in b"".join(refs), refs
+    ws = load_workbook(out)["自评表"]
+    assert ws[flagged].comment.author == "jixiao 校验" and ws["A1"].comment.text == "填表人的批注 <&>"
+    with zipfile.ZipFile(source) as z:
+        vml = z.read(vml_name)
+    with pytest.raises(Unpatchable):
+        read_notes(comments.replace(f'ref="{flagged}"'.encode(), b'ref="A0"'), vml)

@@ -178,6 +178,16 @@ def test_unsafe_text_never_breaks_the_summary(tmp_path: Path) -> None:
     assert ws["A2"].value == "abc.xlsx" and ws["H2"].value == "xy"
 
 
+def test_long_values_are_cut_before_they_are_escaped(tmp_path: Path) -> None:
+    """A value longer than a cell holds is cut to Excel's 32,767 characters before escaping, so
+    the cut never lands inside an entity (``&am``) whatever the value's type."""
+    long_list = ["a" * 32762 + "&<>"]
+    res = FileResult("a.xlsx", "invalid", findings=[replace(_finding(), expected=long_list, found="b" * 32765 + "&&&")])
+    ws = load_workbook(Report(files=[res]).write_xlsx(tmp_path / "s.xlsx"))["问题"]
+    cells = [c.value for c in ws[2] if isinstance(c.value, str) and len(c.value) > 30000]
+    assert sorted(cells) == sorted([str(long_list)[:32767], "b" * 32765 + "&&"])
+
+
 @needs_soffice
 def test_libreoffice_reads_the_summary_as_it_read_openpyxls(tmp_path: Path) -> None:
     report = mixed_report()

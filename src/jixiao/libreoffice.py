@@ -160,7 +160,8 @@ def render_pngs(xlsxs: list[Path], outdir: Path, dpi: int = 110, timeout: float 
         outs = []
         for pdf in pdfs:
             height = _word_height(pdf) if text_px else None
-            page_dpi = max(dpi, round(text_px * 72 / height)) if height else dpi
+            # capped: a stray speck read as tiny text must not ask pdftoppm for a gigapixel page
+            page_dpi = min(600, max(dpi, round(text_px * 72 / height))) if height else dpi
             area = _printed_area(pdf, page_dpi, Path(tmp) / "ink") if crop else None
             out = outdir / f"{pdf.stem}.png"
             shutil.move(_pdftoppm(pdf, Path(tmp) / pdf.stem, page_dpi, area=area), out)

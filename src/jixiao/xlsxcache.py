@@ -17,7 +17,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from defusedxml import ElementTree as SafeET
 
@@ -33,12 +32,16 @@ _ATTR_T = re.compile(rb'\s+t="[^"]*"')
 _FORMULA = re.compile(rb"<f(?=[\s>/])[^>]*?(?:/>|>.*?</f>)", re.S)
 _CALC_PR = re.compile(rb"<calcPr\b[^>]*?/>")
 # XML 1.0 cannot carry most control characters; text from submissions may hold them.
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot hold (lone surrogates too) are dropped; CR is kept as a reference, since a
+# parser would fold a literal one into LF.
+_XML_ESCAPES = {**{c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF,
+                                     *range(0xD800, 0xE000)]},
+                ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("\r"): "&#13;"}
 
 
 def xml_text(value: object) -> str:
     """Text for an XML element or attribute value: escaped, characters XML cannot hold removed."""
-    return escape(_ILLEGAL_XML.sub("", str(value)), {'"': "&quot;"})
+    return str(value).translate(_XML_ESCAPES)
 
 
 def number_text(x: float) -> str:
@@ -102,7 +105,7 @@ def cached_value_xml(value: Any) -> tuple[bytes, bytes] | None:
             return b' t="e"', b"<v>#NUM!</v>"
         return b"", b"<v>" + number_text(value).encode() + b"</v>"
     if isinstance(value, str):
-        return b' t="str"', b"<v>" + escape(value).encode("utf-8") + b"</v>"
+        return b' t="str"', b"<v>" + xml_text(value).encode("utf-8") + b"</v>"
     return None
 
 

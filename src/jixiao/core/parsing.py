@@ -11,9 +11,12 @@ import functools
 import math
 import re
 import unicodedata
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 from ..errors import JXError
+
+T = TypeVar("T")
 
 
 class Nature(str, enum.Enum):
@@ -63,7 +66,27 @@ def normalize_text(value: object) -> str:
     return _normalize(str(value))
 
 
-@functools.lru_cache(maxsize=65536)  # forms repeat the same labels and values endlessly
+def memo_short(maxsize: int, limit: int = 120) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """``functools.lru_cache`` for a function whose first argument is a text, keeping only texts of
+    at most ``limit`` characters: forms repeat the same short labels and values endlessly, while a
+    hostile file's huge cells must not stay in a reused batch worker's memory."""
+    def wrap(fn: Callable[..., T]) -> Callable[..., T]:
+        cached = functools.lru_cache(maxsize=maxsize)(fn)
+
+        def call(text: str, *args: Any) -> T:
+            return cached(text, *args) if len(text) <= limit else fn(text, *args)
+
+        def call1(text: str) -> T:  # the common one-argument case without packing (on hot paths)
+            return cached(text) if len(text) <= limit else fn(text)
+
+        wrapped = functools.wraps(fn)(call1 if fn.__code__.co_argcount == 1 else call)
+        wrapped.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        wrapped.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return wrapped
+    return wrap
+
+
+@memo_short(maxsize=65536)
 def _normalize(text: str) -> str:
     return _WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
 
@@ -155,7 +178,7 @@ def parse_quantity(value: object, what: str = "数值") -> Quantity:
     return result
 
 
-@functools.lru_cache(maxsize=65536)
+@memo_short(maxsize=65536)
 def _parse_text_quantity(original: str, what: str) -> Quantity | JXError:
     """The text branch of parse_quantity, memoised; an error is returned, not raised, so it caches."""
     try:

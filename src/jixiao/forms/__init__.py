@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..core.parsing import normalize_text
+from ..core.parsing import memo_short, normalize_text
 from ..yamldata import load_text, read_extending
 from .spec import FormSpec, FormSpecError, build
 
@@ -168,7 +168,7 @@ def clear_caches() -> None:
     _signatures.cache_clear()
 
 
-@functools.lru_cache(maxsize=4096)
+@memo_short(maxsize=4096)
 def normalize_label(text: str) -> str:
     """A header label in comparable form: "指标\\n分值", "分 值", "权重（%）", "年度资金总额：" → plain."""
     return normalize_text(text).replace("(", "").replace(")", "").replace("%", "").rstrip(":")

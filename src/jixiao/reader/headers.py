@@ -6,7 +6,7 @@ import functools
 import re
 from typing import Any
 
-from ..core.parsing import normalize_text
+from ..core.parsing import memo_short, normalize_text
 from ..forms import (
     DEFAULT_FORM,
     all_forms,
@@ -37,7 +37,7 @@ def _label(text: str, group: str) -> tuple[str, int] | None:
 _GROUPS = ("columns", "rows", "funds")
 
 
-@functools.lru_cache(maxsize=16384)
+@memo_short(maxsize=16384)
 def _text_info(text: str) -> tuple[tuple[tuple[str, str, int], ...], bool]:
     """What one cell's text stands for: its (group, key, priority) label hits, and whether it
     holds one of the forms' titles. In the rows group the text before a bracket counts too
@@ -154,7 +154,7 @@ def _header_columns(rows: Grid, r: int) -> tuple[dict[str, int], int]:
     return columns, data_start
 
 
-@functools.lru_cache(maxsize=16384)
+@memo_short(maxsize=16384)
 def _title_of(text: str) -> tuple[str, str] | None:
     """(form id, title) of the longest form title or alias the text holds (memoised: every cell
     above a table is asked, and forms repeat the same texts)."""

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..core.parsing import Quantity, is_blank, normalize_text, parse_quantity
+from ..core.parsing import Quantity, is_blank, memo_short, normalize_text, parse_quantity
 from ..errors import JXError
 from .sheetmeta import SheetMeta
 
@@ -45,7 +45,7 @@ def col_index(letters: str) -> int:
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
-@functools.lru_cache(maxsize=65536)
+@memo_short(maxsize=65536, limit=12)  # refs come from submitted XML too
 def parse_a1(ref: str) -> tuple[int, int] | None:
     """"B3" (or "$B$3") → 0-based (row, col) = (2, 1); None when it is not one cell address."""
     m = _A1.fullmatch(ref)

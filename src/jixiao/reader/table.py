@@ -15,12 +15,11 @@ Departments type the same form in many ways; each reads the same here:
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from typing import Any
 
-from ..core.parsing import normalize_text
+from ..core.parsing import memo_short, normalize_text
 from ..errors import ERROR_VALUES
 from .model import INDICATOR_KEYS, Cell, Form, Group, Indicator, Subtotal
 from .sheetmeta import Merge
@@ -36,7 +35,7 @@ NOT_APPLICABLE_WORDS = frozenset(("不适用", "不涉及", "无此项", "本年
 _PLACEHOLDER_WORDS = frozenset(("无", "无此项"))
 
 
-@functools.lru_cache(maxsize=4096)  # asked of every group label on every row where it changes
+@memo_short(maxsize=4096)  # asked of every group label on every row where it changes
 def declared_points(text: str) -> float | None:
     """The points a group label declares: "项目决策（18分）" → 18."""
     m = _POINTS_IN_LABEL.search(normalize_text(text))

@@ -51,9 +51,10 @@ def read_notes(comments: bytes, vml: bytes) -> list[Note]:
     notes = []
     for m in _COMMENT.finditer(comments):
         attrs = dict(_ATTR.findall(m.group(1)))
-        ref = attrs.get(b"ref", b"").decode()
+        ref = attrs.get(b"ref", b"").decode().replace("$", "")  # "$B$3" is B3, where a finding may land
         author = int(attrs.get(b"authorId", b"0"))
-        if parse_a1(ref) is None or not 0 <= author < len(authors):
+        at = parse_a1(ref)
+        if at is None or at[0] < 0 or not 0 <= author < len(authors):
             raise Unpatchable("comment without a cell or an author")
         if re.search(rb"<\w+:", m.group(2)):
             raise Unpatchable("comment text with prefixed XML")

@@ -49,6 +49,7 @@ _CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 _MERGE = re.compile(rb'<mergeCell\b[^>]*?\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _S_ATTR = re.compile(rb'\ss="\d*"')
 _REL_ATTR = re.compile(rb'(\w+)="([^"]*)"')
+_SHEET_DATA = re.compile(rb"<(?:\w{1,64}:)?sheetData\b")  # some .NET writers prefix every element (x:)
 _SELECTED = re.compile(rb"""\stabSelected\s*=\s*["'](?:1|true)["']""")  # Excel writes "1", LibreOffice "true"
 # Elements that follow <legacyDrawing> in a worksheet (CT_Worksheet order).
 _AFTER_LEGACY = re.compile(rb"<(?:legacyDrawingHF|drawingHF|picture|oleObjects|controls|webPublishItems"
@@ -89,17 +90,21 @@ class Package:
             raise Unpatchable(f"missing part {name}")
         return read_member(self.zin, self.data, self.zin.getinfo(name))
 
-    def head(self, name: str, until: bytes) -> bytes:
-        """The start of a part, up to ``until`` (all of it when ``until`` is absent): a sheet's
+    def head(self, name: str, until: re.Pattern[bytes]) -> bytes | None:
+        """The start of a part, up to the first match of ``until``; None when it has none. A sheet's
         views come before its cells, and inflating every cell of every sheet costs milliseconds."""
         if name in self.changed or name not in self.names:
-            return self.read(name).partition(until)[0]
-        data = b""
+            data = self.read(name)
+            m = until.search(data)
+            return None if m is None else data[:m.start()]
+        buf = bytearray()  # grows in place: a part without the marker costs one pass, not n² copies
         for chunk in member_chunks(self.zin, self.data, self.zin.getinfo(name), chunk=4096, grow=True):
-            data += chunk
-            if until in data[-len(chunk) - len(until):]:
-                break
-        return data.partition(until)[0]
+            start = max(0, len(buf) - 256)  # a match may begin in the previous chunk
+            buf += chunk
+            m = until.search(buf, start)
+            if m is not None:
+                return bytes(buf[:m.start()])
+        return None
 
     def write(self, name: str, data: bytes) -> None:
         self.changed[name] = data
@@ -326,11 +331,13 @@ def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
 
 
 def _deselect(pkg: Package, parts: Iterable[str]) -> None:
+    """Unselect every sheet, so the copy opens on the result sheet. Only the head of a sheet (its
+    views) is touched; one whose cells cannot be found is left as it is, never edited blind."""
     for part in parts:
-        if _SELECTED.search(pkg.head(part, b"<sheetData")):
+        head = pkg.head(part, _SHEET_DATA)
+        if head is not None and _SELECTED.search(head):
             xml = pkg.read(part)
-            end = xml.find(b"<sheetData")
-            pkg.write(part, _SELECTED.sub(b"", xml[:end]) + xml[end:])
+            pkg.write(part, _SELECTED.sub(b"", xml[:len(head)]) + xml[len(head):])
 
 
 def annotate_package(data: bytes, parts: dict[str, str], marks: dict[str, list[Mark]], rows: list[ResultRow], *,

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..fileio import atomic_write_bytes
 from ..reader.model import a1, col_letter
+from ..xlsxcache import xml_text
 from .xlsxstyles import Styles
 from .zipwrite import ZipWriter
 
@@ -32,15 +33,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as 
 ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
 MAX_TEXT = 32767  # Excel's limit for one cell (openpyxl cuts text there too)
 _EPOCH = dt.datetime(1899, 12, 30)
-# Characters XML 1.0 cannot hold are dropped; CR is kept as a reference (a parser would fold it).
-_ESCAPES = {**{c: None for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF,
-                                 *range(0xD800, 0xE000)]},
-            ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;", ord("\r"): "&#13;"}
-
-
-def text(value: object) -> str:
-    """``value`` as XML element or attribute text."""
-    return str(value).translate(_ESCAPES)
+text = xml_text  # ``value`` as XML element or attribute text
 
 
 def _serial(value: dt.date | dt.time | dt.timedelta) -> float:
@@ -85,7 +78,7 @@ def _typed(v: Any) -> tuple[str, str, bool, str | None]:
     if isinstance(v, (dt.date, dt.time, dt.timedelta)):
         return "", f"<v>{_serial(v)!r}</v>", False, _date_format(v)
     # NaN and infinity (Excel has none) and objects openpyxl refuses: their text is still worth showing
-    return ' t="inlineStr"', f'<is><t xml:space="preserve">{text(v)[:MAX_TEXT]}</t></is>', False, None
+    return ' t="inlineStr"', f'<is><t xml:space="preserve">{text(str(v)[:MAX_TEXT])}</t></is>', False, None
 
 
 @dataclass

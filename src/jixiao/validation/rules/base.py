@@ -120,7 +120,7 @@ class Rule:
 
 _REGISTRY: dict[str, Rule] = {}  # slug → rule, in registration order
 BY_CODE: dict[str, Rule] = {}
-_ORDERED: list[Rule] = []  # catalogue(), kept sorted as rules come and go (it is read per form)
+ORDERED: list[Rule] = []  # catalogue(), kept sorted as rules come and go (it is read per form)
 
 
 def register(cls: type[Rule]) -> type[Rule]:
@@ -146,7 +146,7 @@ def unregister(key: str) -> None:
 
 
 def _reorder() -> None:
-    _ORDERED[:] = sorted(_REGISTRY.values(), key=lambda r: r.code)
+    ORDERED[:] = sorted(_REGISTRY.values(), key=lambda r: r.code)
 
 
 def rule(key: str) -> Rule:
@@ -156,7 +156,7 @@ def rule(key: str) -> Rule:
 
 def catalogue() -> list[Rule]:
     """Every rule, ordered by code (the order checks run and the docs list them)."""
-    return list(_ORDERED)
+    return list(ORDERED)
 
 
 RULES = _REGISTRY  # slug → rule (the public name since the first release)

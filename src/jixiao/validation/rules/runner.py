@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ...reader.model import Workbook
-from .base import _ORDERED, BOOK, FORM, Finding, Rule, rule
+from .base import BOOK, FORM, ORDERED, Finding, Rule, rule
 from .context import Context
 
 
@@ -55,7 +55,7 @@ def run_form(ctx: Context, rules: Iterable[Rule] | None = None) -> list[Finding]
     """Findings of every form-level rule that applies to ``ctx``'s form (one per rule, code and cell)."""
     where = f"工作表“{ctx.form.sheet}”上"
     found: list[Finding] = []
-    for r in _ORDERED if rules is None else rules:
+    for r in ORDERED if rules is None else rules:
         if r.scope == FORM and ctx.spec.runs(r.slug):
             _guarded(r, lambda r=r: r.check(ctx) if r.applies(ctx) else (), ctx.form.sheet, where, found)
     return _dedup(found)
@@ -65,7 +65,7 @@ def run_book(book: Workbook, contexts: list[Context], findings: list[Finding],
              rules: Iterable[Rule] | None = None) -> list[Finding]:
     """Findings of the workbook-level rules, given the forms' contexts and the findings so far."""
     found: list[Finding] = []
-    for r in _ORDERED if rules is None else rules:
+    for r in ORDERED if rules is None else rules:
         if r.scope != BOOK or any(not ctx.spec.runs(r.slug) for ctx in contexts):
             continue
         _guarded(r, lambda r=r: r.check_book(book, contexts, [*findings, *found]), None, "本工作簿上", found)
