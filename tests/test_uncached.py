@@ -173,3 +173,50 @@ def test_points_typed_over_core_values_equal_libreoffice(tmp_path) -> None:
             want = wb[sheet][ref].value
             assert (v in ("", None) and want in ("", None)) or str(v) == str(want) or \
                 (isinstance(v, float) and abs(v - want) < 1e-9), (path.name, ref, v, want)
+
+
+# (form, the named cell typed over, what is typed): text or TRUE where a number belongs, in the
+# cells the 填报状态 checks compare (扣分 against its cap; 分值 in the 偏差原因 count).
+# (TRUE is left out: Excel ranks it above numbers, LibreOffice stores it as 1.)
+_TYPED_OVER = [("fubiao1", "deduction", "两分"), ("fubiao1", "deduction", 12),
+               ("xiangmu", "col:points", "十分"), ("xiangmu", "col:points", None)]
+
+
+def _typed_over(tmp: Path, i: int, form: str, field: str, value: object) -> tuple[Path, str]:
+    """The form's template filled with its sample, one named cell typed over; and where its 填报状态 is."""
+    from jixiao.forms import load_form
+    from jixiao.templates.layout import layout
+    from jixiao.templates.samples import SEEDS
+
+    spec = load_form(form)
+    fields = layout(spec, SEEDS[form], spec.pack).fields
+    ref = fields[field].split(":")[0]
+    path = templates.write_workbook(tmp / f"{form}-{i}.xlsx", form, "native", SEEDS[form])
+    wb = load_workbook(path)
+    wb.worksheets[0][ref] = value
+    wb.save(path)  # saved by openpyxl: no formula keeps a cached value
+    return path, fields["status"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_status_checks_over_typed_over_cells_equal_libreoffice(tmp_path) -> None:
+    """The 填报状态 the core computes for a workbook without cached values is what LibreOffice
+    computes: text typed in 扣分 counts as over its cap (Excel ranks text above numbers), text in a
+    分值 makes the 偏差原因 count #VALUE!, as the formulas do."""
+    from jixiao import libreoffice
+    from jixiao.reader.layout import _sheet_parts, find_forms, load_grids
+    from jixiao.security import sniff_workbook
+
+    cases = [_typed_over(tmp_path, i, *case) for i, case in enumerate(_TYPED_OVER)]
+    bare = [path for path, _ in cases]
+    for (path, status), lo in zip(cases, libreoffice.recalc_xlsx(bare, tmp_path / "lo"), strict=True):
+        sniff = sniff_workbook(path)
+        texts = uncached.formula_texts(sniff.data, _sheet_parts(sniff.parts))
+        marker = load_workbook(path).defined_names["JX_TEMPLATE"].attr_text.strip('"')
+        values = uncached.template_values(texts, marker, load_grids(sniff.data), find_forms)
+        wb = load_workbook(lo, data_only=True)
+        assert status in {ref for _, ref in values}, path.name  # the core computed the status line
+        for (sheet, ref), v in values.items():
+            want = wb[sheet][ref].value
+            assert (v in ("", None) and want in ("", None)) or str(v) == str(want) or \
+                (isinstance(v, float) and abs(v - want) < 1e-9), (path.name, ref, v, want)

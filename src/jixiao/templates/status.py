@@ -63,8 +63,14 @@ def _over(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
 
 def _deduction(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
     cell, most = fields["deduction"], spec.indicators.deduction.points  # type: ignore[union-attr]
-    return (f"({cell}>{most:g})*1", lambda env: int(isinstance(env(cell), (int, float)) and env(cell) > most),
-            [cell])
+
+    def py(env: Any) -> int | ExcelError:
+        v = env(cell)
+        if isinstance(v, ExcelError) or _is_number(v):
+            return v if isinstance(v, ExcelError) else int(v > most)
+        return int(v not in (None, ""))  # Excel ranks any text (and TRUE/FALSE) above every number
+
+    return f"({cell}>{most:g})*1", py, [cell]
 
 
 def _missing(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
@@ -80,13 +86,15 @@ def _missing(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Cou
 def _reason(spec: FormSpec, fields: dict[str, str], rng: dict[str, str]) -> Count:
     s, p, t = rng["score"], rng["points"], rng["reason"]
 
-    def py(env: Any) -> int:
+    def py(env: Any) -> int | ExcelError:
         n = 0
         for sc, pc, tc in zip(cells_of(s), cells_of(p), cells_of(t), strict=True):
-            sv, pv = env(sc), env(pc)
-            if isinstance(sv, (int, float)) and isinstance(pv, (int, float)) and sv < pv - 0.005 \
-                    and env(tc) in (None, ""):
-                n += 1
+            sv, pv, tv = env(sc), _number(env(pc)), env(tc)
+            # As in _over: an error anywhere, or text typed over a 分值 (p-0.005), makes it an error.
+            for v in (sv, pv, tv):
+                if isinstance(v, ExcelError):
+                    return v
+            n += _is_number(sv) and sv < (pv or 0) - 0.005 and tv in (None, "")
         return n
 
     return f'SUMPRODUCT(ISNUMBER({s})*({s}<{p}-0.005)*({t}=""))', py, []

@@ -3,8 +3,11 @@ the 得分汇总 block under it. A mixin of :class:`~jixiao.templates.layout.Lay
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..errors import ExcelError
+from .exprs import _number
 from .model import CondFormat, Expr, Formula, Validation, addr, sum_of
 from .values import typed
 
@@ -151,9 +154,15 @@ class FixedTree:
             sh.put(r, 1, ded.section, span=pc - 1, align="left", bold=True)
             sh.put(r, pc, ded.points, role="const", fmt="0")
             sh.put(r, ec, f"扣减（最多扣 {ded.points:g} 分）", role="text", align="left")
-            sh.put(r, sc, role="calc", fmt="0.00;-0.00", expr=Formula(
-                f'IF({cell}="","",-{cell})', lambda env: "" if env(cell) in (None, "") else -env(cell), [cell]))
+            sh.put(r, sc, role="calc", fmt="0.00;-0.00", expr=Formula(f'IF({cell}="","",-{cell})', _negated(cell), [cell]))
             sh.put(r, col["remark"], None, role="const")
             r += 1
         self.r = r
 
+
+def _negated(cell: str) -> Callable[[Any], Any]:
+    """``IF(cell="","",-cell)``: blank stays blank, an error passes through, text is #VALUE!."""
+    def py(env: Any) -> Any:
+        v = _number(env(cell))
+        return "" if v is None else v if isinstance(v, ExcelError) else -v
+    return py
