@@ -38,18 +38,18 @@ class Member(NamedTuple):
 Info = zipfile.ZipInfo | Member
 _new_member = tuple.__new__  # a NamedTuple's own __new__ is Python code, a tenth of the scan of a member
 
-_END = struct.Struct("<4s4H2LH")  # end of central directory record (zipfile's structEndArchive)
-_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # central directory entry (zipfile's structCentralDir)
+END_RECORD = struct.Struct("<4s4H2LH")  # end of central directory record (zipfile's structEndArchive)
+CENTRAL_ENTRY = struct.Struct("<4s4B4HL2L5H2L")  # central directory entry (zipfile's structCentralDir)
 _MAX_EXTRACT_VERSION = getattr(zipfile, "MAX_EXTRACT_VERSION", 63)  # above it zipfile refuses the file
 
 
 def central_directory(raw: bytes) -> list[Member] | None:
     """Every entry of a plain package's central directory, in order, as ``zipfile`` would list them;
     None when the package is anything but plain, so that ``zipfile`` reads it (and reports its damage)."""
-    end = len(raw) - _END.size
+    end = len(raw) - END_RECORD.size
     if end < 64:
         return None
-    sig, disk, cd_disk, here, count, cd_size, cd_at, comment = _END.unpack_from(raw, end)
+    sig, disk, cd_disk, here, count, cd_size, cd_at, comment = END_RECORD.unpack_from(raw, end)
     # zipfile looks for a zip64 locator just before the end record, and shifts every offset by
     # whatever lies between the central directory and the end record: neither may happen here.
     if (sig != b"PK\x05\x06" or comment or disk or cd_disk or here != count or cd_at + cd_size != end
@@ -58,11 +58,11 @@ def central_directory(raw: bytes) -> list[Member] | None:
     members = []
     pos = cd_at
     for _ in range(count):
-        if pos + _ENTRY.size > end:
+        if pos + CENTRAL_ENTRY.size > end:
             return None
         (sig, _, _, need, _, flags, method, _, _, crc, csize, size, name_len, extra_len, comment_len,
-         _, _, _, offset) = _ENTRY.unpack_from(raw, pos)
-        name_at = pos + _ENTRY.size
+         _, _, _, offset) = CENTRAL_ENTRY.unpack_from(raw, pos)
+        name_at = pos + CENTRAL_ENTRY.size
         pos = name_at + name_len + comment_len
         if (sig != b"PK\x01\x02" or extra_len or need > _MAX_EXTRACT_VERSION or pos > end
                 or flags & 0x20 or method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)):
@@ -107,7 +107,7 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., file name length, e
 _FEED = 16 * 1024  # compressed bytes handed to zlib at a time: its unconsumed tail stays small
 
 
-def _body(raw: bytes, info: Info) -> bytes | memoryview | None:
+def stored_body(raw: bytes, info: Info) -> bytes | memoryview | None:
     """A stored or deflated member's compressed bytes, once its local header agrees with the
     central directory; None for what only ``zipfile`` reads (patched data, other methods)."""
     if info.flag_bits & 0x1:
@@ -142,7 +142,7 @@ def member_chunks(zf: zipfile.ZipFile | None, raw: bytes, info: Info,
     With ``grow`` the chunks double up to 64 KiB (a prolog is usually decided in the first
     128 bytes, but padding may go on for megabytes).
     """
-    body = _body(raw, info)
+    body = stored_body(raw, info)
     if body is None:
         assert zf is not None and isinstance(info, zipfile.ZipInfo)
         with zf.open(info) as fh:  # zipfile refuses what it cannot read (patched data, odd methods)
@@ -177,7 +177,7 @@ def member_chunks(zf: zipfile.ZipFile | None, raw: bytes, info: Info,
 def member_head(raw: bytes, info: Info, limit: int) -> bytes:
     """The first bytes :func:`member_chunks` gives with ``chunk=limit`` (b"" when it would take
     more than one step), in one call: a prolog is usually decided there."""
-    body = _body(raw, info)
+    body = stored_body(raw, info)
     if body is None or info.file_size <= 0:
         return b""
     if info.compress_type == zipfile.ZIP_STORED:
@@ -189,7 +189,7 @@ def read_member(zf: zipfile.ZipFile | None, raw: bytes, info: Info) -> bytes:
     """A whole member, checked against its declared size and CRC like ``ZipFile.read``
     (zipfile too stops inflating at the declared size and then compares the CRC)."""
     size = info.file_size
-    if size > 0 and isinstance(body := _body(raw, info), bytes):
+    if size > 0 and isinstance(body := stored_body(raw, info), bytes):
         # What member_chunks does for a member of one feed, in one call: zlib's max_length caps
         # the output at the declared size, so a header that lies inflates no further.
         if info.compress_type == zipfile.ZIP_STORED:

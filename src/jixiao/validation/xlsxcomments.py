@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from ..reader.model import parse_a1
 from ..xlsxcache import xml_text
 from .xlsxstyles import Unpatchable
+from .xlsxwrite import NS_MAIN
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _COMMENT = re.compile(rb"<comment\b([^>]*)>(.*?)</comment>", re.S)
 _AUTHOR = re.compile(rb"<author\s*(?:/>|>(.*?)</author>)", re.S)
 _ATTR = re.compile(rb'(\w+)="([^"]*)"')

@@ -26,16 +26,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..reader.model import a1, col_index, parse_a1
-from ..security import member_chunks, read_member
 from ..xlsxcache import xml_text
+from ..zipmembers import member_chunks, read_member
 from .xlsxcomments import Note, comments_xml, new_note, read_notes, vml_block, vml_xml
 from .xlsxstyles import Styles, Unpatchable
-from .xlsxwrite import Link, TableSheet
+from .xlsxwrite import NS_PKG, NS_R, Link, TableSheet, quote_sheet
 from .zipwrite import ZipWriter
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 WORKBOOK_CT = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
@@ -316,7 +313,7 @@ def _insert_first_sheet(pkg: Package, name: str, part: str) -> None:
     wb = wb[:sheets.end()] + entry + wb[sheets.end():]
     wb = re.sub(rb'(<definedName\b[^>]*?\blocalSheetId=")(\d+)"',
                 lambda m: m.group(1) + str(int(m.group(2)) + 1).encode() + b'"', wb)
-    title = f"<definedName name=\"_xlnm.Print_Titles\" localSheetId=\"0\">'{xml_text(name)}'!$1:$1</definedName>"
+    title = f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{xml_text(quote_sheet(name))}!$1:$1</definedName>'
     if b"<definedNames/>" in wb:
         wb = wb.replace(b"<definedNames/>", b"<definedNames>" + title.encode() + b"</definedNames>", 1)
     elif b"</definedNames>" in wb:

@@ -12,10 +12,9 @@ import time
 import zipfile
 import zlib
 
+from ..zipmembers import CENTRAL_ENTRY, END_RECORD, stored_body
+
 _LOCAL = struct.Struct("<4s2B4HL2L2H")  # zipfile's structFileHeader
-_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # structCentralDir
-_END = struct.Struct("<4s4H2LH")  # structEndArchive
-_LOCAL_NAME = struct.Struct("<26xHH")  # a local header's name and extra field lengths
 _UTF8 = 0x800
 _LIMIT = 0xFFFFFFFF  # no zip64: packages we write are far smaller
 
@@ -39,7 +38,7 @@ class ZipWriter:
         if self.offset + len(body) > _LIMIT or size > _LIMIT or len(self.central) >= 0xFFFF:
             raise ZipError("package too large for a plain zip")
         dos_time, dos_date = when
-        self.central.append(_CENTRAL.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, method, dos_time, dos_date, crc,
+        self.central.append(CENTRAL_ENTRY.pack(b"PK\x01\x02", 20, 3, 20, 0, flags, method, dos_time, dos_date, crc,
                                           len(body), size, len(raw_name), 0, 0, 0, 0, attr, self.offset) + raw_name)
         header = _LOCAL.pack(b"PK\x03\x04", 20, 0, flags, method, dos_time, dos_date, crc, len(body), size,
                              len(raw_name), 0)
@@ -60,16 +59,11 @@ class ZipWriter:
         to its recorded size and CRC (a damaged part is refused, as reading it would be)."""
         if info.flag_bits & 0x21 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise ZipError(f"{info.filename}: encrypted or compressed in a way not copied")
-        at = info.header_offset
-        if not 0 <= at <= len(source) - 30 or source[at:at + 4] != b"PK\x03\x04":
-            raise ZipError(f"{info.filename}: bad local header")
-        name_len, extra_len = _LOCAL_NAME.unpack_from(source, at)
-        start = at + 30 + name_len + extra_len
-        body = source[start:start + info.compress_size]
-        try:
+        try:  # the local header located and checked against the directory as the scan checks it
+            body = bytes(stored_body(source, info) or b"")
             data = body if info.compress_type == zipfile.ZIP_STORED else \
                 zlib.decompressobj(-15).decompress(body, info.file_size + 1)
-        except zlib.error as exc:
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise ZipError(f"{info.filename}: {exc}") from None
         if len(body) != info.compress_size or len(data) != info.file_size or zlib.crc32(data) != info.CRC:
             raise ZipError(f"{info.filename}: damaged")
@@ -79,7 +73,7 @@ class ZipWriter:
     def getvalue(self) -> bytes:
         directory = b"".join(self.central)
         n = len(self.central)
-        end = _END.pack(b"PK\x05\x06", 0, 0, n, n, len(directory), self.offset, 0)
+        end = END_RECORD.pack(b"PK\x05\x06", 0, 0, n, n, len(directory), self.offset, 0)
         return b"".join(self.chunks) + directory + end
 
 
